@@ -1,0 +1,185 @@
+"""Project: the facade the CLI and the server call — open a project, check files, overlay unsaved buffers."""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .checks import CheckContext, run_checks
+from .config import Settings
+from .model import CheckReport, Finding
+from .project.cache import default_cache_dir, load_cache, save_cache
+from .project.environment import Environment, find_interpreter, load_environment
+from .project.index import ModuleIndex
+from .project.roots import infer_roots, is_excluded, walk_python_files
+from .project.sources import summarize_paths
+from .project.summary import FileSummary, summarize_source
+
+PARALLEL_THRESHOLD = 400  # below this many files to parse, a process pool costs more than it saves
+
+
+@dataclass
+class ProjectOptions:
+    python: str | None = None  # --python
+    use_cache: bool = True
+    cache_dir: Path | None = None
+    workers: int | None = None
+
+
+class Project:
+    """One project root: its settings, environment, module index and cache."""
+
+    def __init__(self, settings: Settings, options: ProjectOptions | None = None) -> None:
+        self.settings = settings
+        self.options = options or ProjectOptions()
+        self.root = settings.root
+        self.cache_dir = self.options.cache_dir or default_cache_dir()
+        python = find_interpreter(self.root, self.options.python, settings.python)
+        self.environment: Environment = load_environment(python, self.cache_dir if self.options.use_cache else None)
+        discovery = walk_python_files(self.root, settings.exclude)
+        self.problems: list[str] = list(discovery.problems)
+        if self.environment.problem:
+            self.problems.append(f"target interpreter: {self.environment.problem}")
+        self.files = [f.path for f in discovery.files]
+        roots = infer_roots(settings, discovery.files)
+        cached = load_cache(self.root, self.cache_dir) if self.options.use_cache else {}
+        self.index = ModuleIndex(settings, self.environment, roots, self.files, cached)
+        self._lock = threading.RLock()
+        self._probed = False
+
+    # ---- indexing ------------------------------------------------------
+    def summarize_all(self, paths: Iterable[Path] | None = None,
+                      progress: Callable[[int, int], None] | None = None) -> None:
+        """Make sure every file (or `paths`) has a summary, in parallel when there are many to parse."""
+        todo = [p for p in (paths if paths is not None else self.index.first_party_files) if self.index.needs_summary(p)]
+        total = len(todo)
+        workers = self.options.workers or os.cpu_count() or 1
+        if total >= PARALLEL_THRESHOLD and workers > 1:
+            chunk = max(16, total // (workers * 8))
+            chunks = [[str(p) for p in todo[i:i + chunk]] for i in range(0, total, chunk)]
+            done = 0
+            try:
+                import multiprocessing
+
+                context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+                with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                    for results in pool.map(summarize_paths, chunks):
+                        self.index.adopt_entries({p: e for p, e in results if e is not None})
+                        done += len(results)
+                        if progress:
+                            progress(done, total)
+                return
+            except (OSError, RuntimeError):
+                pass  # fall back to this process
+        for number, path in enumerate(todo, 1):
+            self.index.summary(path)
+            if progress and number % 200 == 0:
+                progress(number, total)
+        if progress:
+            progress(total, total)
+
+    def probe_environment(self) -> None:
+        """One batched find_spec call for every top-level name no path scan could resolve."""
+        with self._lock:
+            if self._probed:
+                return
+            self._probed = True
+        names: set[str] = set()
+        for path in self.index.first_party_files:
+            summary = self.index.summary(path)
+            if summary is None:
+                continue
+            for record in summary.imports:
+                if record.is_from:
+                    if not record.level and record.module:
+                        names.add(record.module.split(".", 1)[0])
+                else:
+                    names.update(n.name.split(".", 1)[0] for n in record.names)
+        self.index.probe_missing(names)
+
+    def save(self) -> None:
+        if not self.options.use_cache:
+            return
+        entries, dirty = self.index.disk_cache()
+        if dirty:
+            save_cache(self.root, self.cache_dir, entries)
+
+    # ---- checking --------------------------------------------------------
+    def is_checked(self, path: Path) -> bool:
+        return not is_excluded(path, self.root, self.settings.exclude)
+
+    def check_file(self, path: Path, text: str | None = None, summary: FileSummary | None = None) -> list[Finding]:
+        """Findings for one file; `text` is unsaved editor text (it also becomes the index's view of the file)."""
+        path = path.resolve() if not path.is_absolute() else path
+        if text is not None:
+            summary = summary or summarize_source(text, str(path))
+            self.index.set_overlay(path, text, summary)
+        elif summary is None:
+            summary = self.index.summary(path)
+        if summary is None:
+            return []
+        context = CheckContext(path=path, summary=summary, index=self.index, settings=self.settings,
+                               module=self.index.module_name_for(path))
+        return run_checks(context)
+
+    def check_paths(self, paths: Iterable[Path] | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> CheckReport:
+        """Check many files (default: the whole project)."""
+        report = CheckReport(problems=list(self.problems))
+        targets = self.files if paths is None else self.select_files(paths, report)
+        self.summarize_all(progress=progress)
+        self.probe_environment()
+        for path in targets:
+            report.findings.extend(self.check_file(path))
+            report.files_checked += 1
+        self.save()
+        return report
+
+    def select_files(self, paths: Iterable[Path], report: CheckReport) -> list[Path]:
+        selected: list[Path] = []
+        known = set(self.files)
+        for raw in paths:
+            path = raw.resolve()
+            if not path.exists():
+                report.problems.append(f"{raw}: no such file or directory")
+                continue
+            if path.is_dir():
+                selected.extend(p for p in self.files if p == path or path in p.parents)
+            elif path in known:
+                selected.append(path)
+            elif path.suffix in (".py", ".pyi"):
+                self.index.add_file(path)
+                selected.append(path)
+            else:
+                report.problems.append(f"{raw}: not a Python file")
+        return sorted(set(selected))
+
+    # ---- editor support ----------------------------------------------------
+    def set_overlay(self, path: Path, text: str, summary: FileSummary | None = None) -> set[Path]:
+        """Unsaved text for `path`; returns the files that import it (to re-check)."""
+        self.index.set_overlay(path, text, summary)
+        return self.index.importers_of(path)
+
+    def clear_overlay(self, path: Path) -> set[Path]:
+        self.index.clear_overlay(path)
+        return self.index.importers_of(path)
+
+    def file_changed(self, path: Path) -> set[Path]:
+        self.index.file_changed(path)
+        return self.index.importers_of(path)
+
+    def read_text(self, path: Path) -> str:
+        """The text the index sees for `path`: the editor's unsaved buffer, else the disk."""
+        overlay = self.index.overlay_text(path)
+        if overlay is not None:
+            return overlay
+        from .project.sources import decode_source
+
+        text, problem = decode_source(path.read_bytes())
+        if text is None:
+            raise ValueError(f"{path}: {problem}")
+        return text

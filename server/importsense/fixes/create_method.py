@@ -1,0 +1,160 @@
+"""Add a stub method that raises NotImplementedError to a class found by libcst."""
+
+from __future__ import annotations
+
+import keyword
+
+import libcst as cst
+from importsense.fixes.edits import (
+    ParsedSource,
+    apply_edits,
+    block_end_line,
+    leading_whitespace,
+    line_content_end,
+    line_end,
+    minimal_edits,
+    parse_source,
+    parses,
+)
+from importsense.model import CreateMethod, Fix
+
+STUB_COMMENT = "# added by importsense"
+
+
+def create_method(intent: CreateMethod, text: str) -> Fix | None:
+    """Append the stub to class `intent.class_name` (`Name` or `Outer.Name`) in `text`."""
+    name = intent.method_name
+    if not name.isidentifier() or keyword.iskeyword(name):
+        return None
+    source = parse_source(text)
+    if source is None:
+        return None
+    found = find_class(source.module, intent.class_name)
+    if found is None:
+        return None
+    if isinstance(found.body, cst.IndentedBlock):
+        new_text = _add_to_block(source, found, found.body, name)
+    else:
+        new_text = _add_to_one_line_body(source, found, found.body, name)
+    if new_text is None:
+        return None
+    edits = minimal_edits(intent.target_path, text, new_text)
+    if not edits or not parses(apply_edits(text, edits)):
+        return None
+    return Fix(title=intent.title, edits=edits, preferred=intent.preferred, safe=False)
+
+
+def find_class(module: cst.Module, class_name: str) -> cst.ClassDef | None:
+    """A top-level class `class_name`, else the only class of that name nested one level in a top-level
+    class; `Outer.Inner` names the nested one directly. The last definition wins, as at runtime."""
+    parts = class_name.split(".")
+    if not class_name or len(parts) > 2:
+        return None
+    top_level = [
+        statement for statement in module.body if isinstance(statement, cst.ClassDef)
+    ]
+    if len(parts) == 2:
+        outer = _last_named(top_level, parts[0])
+        return (
+            _last_named(_nested_classes(outer), parts[1]) if outer is not None else None
+        )
+    found = _last_named(top_level, class_name)
+    if found is not None:
+        return found
+    owners = {
+        id(outer): inner
+        for outer in top_level
+        if (inner := _last_named(_nested_classes(outer), class_name))
+    }
+    return next(iter(owners.values())) if len(owners) == 1 else None
+
+
+def _last_named(classes: list[cst.ClassDef], name: str) -> cst.ClassDef | None:
+    matches = [node for node in classes if node.name.value == name]
+    return matches[-1] if matches else None
+
+
+def _nested_classes(outer: cst.ClassDef) -> list[cst.ClassDef]:
+    if not isinstance(outer.body, cst.IndentedBlock):
+        return []
+    return [
+        statement
+        for statement in outer.body.body
+        if isinstance(statement, cst.ClassDef)
+    ]
+
+
+def _stub(name: str, indent: str, unit: str, newline: str) -> str:
+    """The stub's two lines, the first without indentation and the last without a line break."""
+    return (
+        f"def {name}(self, *args, **kwargs):{newline}"
+        f'{indent}{unit}raise NotImplementedError("{name}")  {STUB_COMMENT}'
+    )
+
+
+def _is_placeholder(statement: cst.BaseSmallStatement) -> bool:
+    if isinstance(statement, cst.Pass):
+        return True
+    return isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Ellipsis)
+
+
+def _add_to_block(
+    source: ParsedSource, node: cst.ClassDef, block: cst.IndentedBlock, name: str
+) -> str | None:
+    text = source.text
+    for statement in block.body:
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
+            return None  # already there
+    class_indent = leading_whitespace(text, source.start_line(node.name))
+    last = block.body[-1]
+    indent = leading_whitespace(text, source.start_line(last))
+    if indent.startswith(class_indent) and len(indent) > len(class_indent):
+        unit = indent[len(class_indent) :]
+    else:
+        unit = source.module.default_indent
+    newline = source.newline
+
+    if (
+        len(block.body) == 1
+        and isinstance(last, cst.SimpleStatementLine)
+        and len(last.body) == 1
+        and _is_placeholder(last.body[0])
+        and isinstance(last.body[0].semicolon, cst.MaybeSentinel)
+        and last.trailing_whitespace.comment is None
+    ):
+        placeholder = last.body[0]
+        start, end = source.start(placeholder), source.end(placeholder)
+        return text[:start] + _stub(name, indent, unit, newline) + text[end:]
+
+    at = line_end(text, block_end_line(text, source.end_line(last), class_indent))
+    prefix = newline if at == len(text) and text and text[-1] not in "\r\n" else ""
+    insertion = (
+        f"{prefix}{newline}{indent}{_stub(name, indent, unit, newline)}{newline}"
+    )
+    return text[:at] + insertion + text[at:]
+
+
+def _add_to_one_line_body(
+    source: ParsedSource, node: cst.ClassDef, suite: cst.SimpleStatementSuite, name: str
+) -> str | None:
+    """Rewrite `class A: body  # c` into block form: `class A:  # c`, then body (unless a placeholder), then the stub."""
+    text = source.text
+    first, last = suite.body[0], suite.body[-1]
+    start = source.start(first) - len(suite.leading_whitespace.value)
+    end_line = source.end_line(last)
+    end = line_content_end(text, end_line)
+    newline = source.newline
+    indent = (
+        leading_whitespace(text, source.start_line(node.name))
+        + source.module.default_indent
+    )
+
+    comment = suite.trailing_whitespace.comment
+    replacement = f"  {comment.value}" if comment is not None else ""
+    replacement += newline
+    if not (len(suite.body) == 1 and _is_placeholder(first)):
+        replacement += (
+            f"{indent}{text[source.start(first) : source.end(last)]}{newline}{newline}"
+        )
+    replacement += indent + _stub(name, indent, source.module.default_indent, newline)
+    return text[:start] + replacement + text[end:]

@@ -1,0 +1,75 @@
+"""Read a source file the way Python would (UTF-8, BOM, PEP 263 cookies), and summarise it, never raising."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+from .summary import FileSummary, SyntaxErrorInfo, summarize_source
+
+MAX_SOURCE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class SummaryEntry:
+    """A summary and what it was computed from (the cache key)."""
+
+    size: int
+    mtime_ns: int
+    digest: str
+    summary: FileSummary
+
+
+def decode_source(data: bytes) -> tuple[str | None, str | None]:
+    """(text, None) or (None, problem) for bytes read from a .py file."""
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, "binary file (contains NUL bytes)"
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        return None, f"bad encoding declaration: {error}"
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        return None, f"not valid {encoding}: {error.reason if isinstance(error, UnicodeDecodeError) else error}"
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, None
+
+
+def digest_of(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def summarize_bytes(path: Path, data: bytes) -> FileSummary:
+    """Summary of a file's bytes; a problem with the bytes becomes a syntax error at line 1."""
+    if len(data) > MAX_SOURCE_BYTES:
+        summary = FileSummary(
+            syntax_error=SyntaxErrorInfo(1, 1, f"file too large to analyse ({len(data) // 1024} KiB > "
+                                               f"{MAX_SOURCE_BYTES // 1024} KiB); its names are not checked"),
+        )
+        summary.open_namespace = True
+        return summary
+    text, problem = decode_source(data)
+    if text is None:
+        return FileSummary(syntax_error=SyntaxErrorInfo(1, 1, problem or "cannot decode"))
+    return summarize_source(text, str(path))
+
+
+def summarize_path(path: Path) -> SummaryEntry | None:
+    """Read and summarise one file from disk; None when it cannot be read at all."""
+    try:
+        stat = path.stat()
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    return SummaryEntry(stat.st_size, stat.st_mtime_ns, digest_of(data), summarize_bytes(path, data))
+
+
+def summarize_paths(paths: list[str]) -> list[tuple[str, SummaryEntry | None]]:
+    """Worker entry point for the process pool."""
+    return [(p, summarize_path(Path(p))) for p in paths]
