@@ -19,6 +19,15 @@ class CheckContext:
     settings: Settings
     module: str | None  # dotted name of this file, None when it is not importable
 
+    def shown(self, path: Path | None) -> str:
+        """A path as people read it in a message: relative to the project root when inside it."""
+        if path is None:
+            return "?"
+        try:
+            return path.relative_to(self.settings.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
     def absolute_from(self, record: ImportRecord) -> str | None:
         """The absolute module a `from` import names; None when a relative import climbs above the top."""
         if not record.level:

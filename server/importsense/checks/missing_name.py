@@ -36,7 +36,7 @@ def check(context: CheckContext) -> Iterator[Finding]:
                 yield Finding(
                     path=context.path, span=imported.span, rule=RULE, severity=Severity.INFORMATION,
                     message=f"imports {imported.name} from {module}, which fails: see "
-                            f"{root_path}:{root_span.start_line} ({root_message})",
+                            f"{context.shown(root_path)}:{root_span.start_line} ({root_message})",
                     related=((root_path, root_span, root_message),), cascade=True,
                 )
                 continue
@@ -67,6 +67,8 @@ def _missing(context: CheckContext, record, module: str, resolution, imported) -
         alias_targets = [m for m in matches if m in index.names_in_module(module) and _bound_in(index, module, m)]
         if not alias_targets:
             alias_targets = _defined_of_same_kind(index, module, name)
+            if alias_targets and not homes:
+                suggestions.append(f"if it was renamed: {module} defines {', '.join(alias_targets)}")
         for target in alias_targets[:3]:
             intents.append(AddAlias(kind="add-alias", title=f"Add compatibility alias `{name} = {target}` to {module}",
                                     target_path=resolution.path, alias=name, target_expr=target, after_name=target))
@@ -76,7 +78,7 @@ def _missing(context: CheckContext, record, module: str, resolution, imported) -
     severity = guarded_severity(record, Severity.ERROR)
     return Finding(
         path=context.path, span=imported.span, rule=RULE, severity=severity,
-        message=f"cannot import name '{name}' from '{module}' ({resolution.path or module})",
+        message=f"cannot import name '{name}' from '{module}' ({context.shown(resolution.path)})",
         suggestions=tuple(suggestions), intents=tuple(intents),
     )
 

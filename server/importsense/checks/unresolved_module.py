@@ -46,7 +46,7 @@ def _finding(context: CheckContext, record: ImportRecord, resolution: Resolution
         shown = hint.name
         fixed_part = hint.stem if hint.suffix in (".py", ".pyi") else hint.name
         suggestions.append(
-            f"case mismatch: the file is '{shown}' ({hint}); this imports on macOS and Windows but fails on Linux and in CI"
+            f"case mismatch: the file is '{shown}' ({context.shown(hint)}); this imports on macOS and Windows but fails on Linux and in CI"
         )
         fixed = _replace_last_missing(module, resolution.missing_part or "", fixed_part)
         if record.is_from and record.module_span is not None and not record.level:
@@ -75,11 +75,11 @@ def _finding(context: CheckContext, record: ImportRecord, resolution: Resolution
     if resolution.found_prefix or first_party:
         candidates = _sibling_modules(index, resolution)
         for match in close_matches(module, candidates, limit=2):
+            if any(getattr(i, "new_text", None) == match for i in intents):
+                continue
             suggestions.append(f"did you mean '{match}'?")
             first_party = True
-            if record.is_from and record.module_span is not None and not record.level and not any(
-                getattr(i, "new_text", None) == match for i in intents
-            ):
+            if record.is_from and record.module_span is not None and not record.level:
                 intents.append(ReplaceText(kind="replace", title=f"Import from {match}", path=context.path,
                                            span=record.module_span, new_text=match))
     if first_party:

@@ -5,19 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from importsense.fixes.absolutize import absolutize, absolutize_all
-from importsense.fixes.add_alias import add_alias
-from importsense.fixes.create_method import create_method
-from importsense.fixes.edits import (
-    apply_edits,
-    minimal_edits,
-    offset_to_position,
-    parses,
-    position_to_offset,
-    span_to_offsets,
-)
-from importsense.fixes.rewrite_import import import_from_elsewhere
-from importsense.model import (
+from ..model import (
     AbsolutizeImport,
     AddAlias,
     CreateMethod,
@@ -27,6 +15,18 @@ from importsense.model import (
     ReplaceText,
     TextEdit,
 )
+from .absolutize import absolutize, absolutize_all
+from .add_alias import add_alias
+from .create_method import create_method
+from .edits import (
+    apply_edits,
+    minimal_edits,
+    offset_to_position,
+    parses,
+    position_to_offset,
+    span_to_offsets,
+)
+from .rewrite_import import import_from_elsewhere
 
 __all__ = [
     "absolutize_all",

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import libcst as cst
-from importsense.fixes.edits import (
+
+from ..model import AbsolutizeImport, Fix, Span, TextEdit
+from .edits import (
     ParsedSource,
     apply_edits,
     is_dotted_name,
@@ -14,7 +16,6 @@ from importsense.fixes.edits import (
     parse_source,
     parses,
 )
-from importsense.model import AbsolutizeImport, Fix, Span, TextEdit
 
 ALL_TITLE = "Make all relative imports absolute"
 

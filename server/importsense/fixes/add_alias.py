@@ -6,7 +6,10 @@ import ast
 import keyword
 
 import libcst as cst
-from importsense.fixes.edits import (
+from libcst.helpers import get_full_name_for_node
+
+from ..model import AddAlias, Fix
+from .edits import (
     apply_edits,
     block_end_line,
     line_content_end,
@@ -17,8 +20,6 @@ from importsense.fixes.edits import (
     parse_source,
     parses,
 )
-from importsense.model import AddAlias, Fix
-from libcst.helpers import get_full_name_for_node
 
 ALIAS_COMMENT = "# compatibility alias added by importsense"
 _BLANK_LINES_AFTER_DEF = (

@@ -5,7 +5,9 @@ from __future__ import annotations
 import keyword
 
 import libcst as cst
-from importsense.fixes.edits import (
+
+from ..model import CreateMethod, Fix
+from .edits import (
     ParsedSource,
     apply_edits,
     block_end_line,
@@ -16,7 +18,6 @@ from importsense.fixes.edits import (
     parse_source,
     parses,
 )
-from importsense.model import CreateMethod, Fix
 
 STUB_COMMENT = "# added by importsense"
 

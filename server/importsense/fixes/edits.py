@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from importsense.model import Span, TextEdit
+from ..model import Span, TextEdit
 
 if (
     TYPE_CHECKING
@@ -197,7 +197,9 @@ def parses(text: str) -> bool:
     """
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarning / DeprecationWarning for odd escapes
+            warnings.simplefilter(
+                "ignore"
+            )  # SyntaxWarning / DeprecationWarning for odd escapes
             compile(text, "<importsense-fix>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         return False

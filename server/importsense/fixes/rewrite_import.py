@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 
 import libcst as cst
-from importsense.fixes.absolutize import find_import_from, module_edit
-from importsense.fixes.edits import (
+from libcst.helpers import get_full_name_for_node
+
+from ..model import Fix, ImportFromElsewhere
+from .absolutize import find_import_from, module_edit
+from .edits import (
     ParsedSource,
     apply_edits,
     is_dotted_name,
@@ -19,8 +22,6 @@ from importsense.fixes.edits import (
     parse_source,
     parses,
 )
-from importsense.model import Fix, ImportFromElsewhere
-from libcst.helpers import get_full_name_for_node
 
 _REST_OF_LINE_IS_BLANK = re.compile(r"[ \t\f]*(#[^\r\n]*)?")
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from importsense.fixes import apply_edits, build_fix
 from importsense.model import AddAlias, CreateMethod, Fix, FixIntent
 
 
 def intent_file(intent: FixIntent) -> Path:
-    return intent.target_path if isinstance(intent, (AddAlias, CreateMethod)) else intent.path  # type: ignore[attr-defined]
+    return (
+        intent.target_path
+        if isinstance(intent, (AddAlias, CreateMethod))
+        else intent.path
+    )  # type: ignore[attr-defined]
 
 
 class FixRunner:

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-
 from importsense.fixes import absolutize_all, apply_edits
 from importsense.model import AbsolutizeImport, Span, TextEdit
 
@@ -17,7 +16,9 @@ FILE = Path("/project/pkg/sub/mod.py")
 
 
 def intent(span: Span, module: str, *, preferred: bool = True) -> AbsolutizeImport:
-    return AbsolutizeImport("absolutize", f"Use absolute import '{module}'", preferred, FILE, span, module)
+    return AbsolutizeImport(
+        "absolutize", f"Use absolute import '{module}'", preferred, FILE, span, module
+    )
 
 
 # (id, before, statement span, absolute module, after)
@@ -72,9 +73,21 @@ GOLDEN = [
         "pkg.m",
         "import os\r\nfrom pkg.m import (\r\n    x,\r\n)\r\n",
     ),
-    ("tabs", "if x:\n\tfrom .m import y\n", Span(2, 2, 2, 18), "pkg.m", "if x:\n\tfrom pkg.m import y\n"),
+    (
+        "tabs",
+        "if x:\n\tfrom .m import y\n",
+        Span(2, 2, 2, 18),
+        "pkg.m",
+        "if x:\n\tfrom pkg.m import y\n",
+    ),
     ("glued-dots", "from.import y\n", Span(1, 1, 1, 14), "pkg", "from pkg import y\n"),
-    ("three-dots-token", "from ...deep import y\n", Span(1, 1, 1, 22), "root.deep", "from root.deep import y\n"),
+    (
+        "three-dots-token",
+        "from ...deep import y\n",
+        Span(1, 1, 1, 22),
+        "root.deep",
+        "from root.deep import y\n",
+    ),
     (
         "no-trailing-newline",
         "x = 1\nfrom .m import y",
@@ -85,8 +98,14 @@ GOLDEN = [
 ]
 
 
-@pytest.mark.parametrize(("before", "span", "module", "after"), [case[1:] for case in GOLDEN], ids=[c[0] for c in GOLDEN])
-def test_golden(fixer: FixRunner, before: str, span: Span, module: str, after: str) -> None:
+@pytest.mark.parametrize(
+    ("before", "span", "module", "after"),
+    [case[1:] for case in GOLDEN],
+    ids=[c[0] for c in GOLDEN],
+)
+def test_golden(
+    fixer: FixRunner, before: str, span: Span, module: str, after: str
+) -> None:
     fix = fixer.build(intent(span, module), before)
     assert fix is not None
     assert fix.safe and fix.preferred
@@ -101,25 +120,51 @@ def test_edit_is_exactly_the_module_range(fixer: FixRunner) -> None:
     assert fix.edits == (TextEdit(FILE, Span(1, 22, 1, 25), "a.c"),)
 
 
-def test_span_start_on_the_right_line_is_enough_when_the_statement_is_alone(fixer: FixRunner) -> None:
+def test_span_start_on_the_right_line_is_enough_when_the_statement_is_alone(
+    fixer: FixRunner,
+) -> None:
     # a check that got the column wrong (e.g. UTF-8 bytes) still finds the only `from` import there
     before = "if x:\n    from .m import y\n"
-    assert fixer.apply(intent(Span(2, 9, 2, 22), "pkg.m"), before) == "if x:\n    from pkg.m import y\n"
-    assert fixer.apply(intent(Span(1, 1, 1, 6), "pkg.m"), before) is None  # no import on that line
+    assert (
+        fixer.apply(intent(Span(2, 9, 2, 22), "pkg.m"), before)
+        == "if x:\n    from pkg.m import y\n"
+    )
+    assert (
+        fixer.apply(intent(Span(1, 1, 1, 6), "pkg.m"), before) is None
+    )  # no import on that line
 
 
 @pytest.mark.parametrize(
     ("before", "span", "module"),
     [
-        pytest.param("from . import (\n", Span(1, 1, 1, 16), "pkg", id="unparseable-source"),
+        pytest.param(
+            "from . import (\n", Span(1, 1, 1, 16), "pkg", id="unparseable-source"
+        ),
         pytest.param("import os\n", Span(1, 1, 1, 10), "pkg", id="not-a-from-import"),
-        pytest.param("from . import a; from . import b\n", Span(1, 3, 1, 10), "pkg", id="ambiguous-line"),
-        pytest.param("from . import y\n", Span(5, 1, 5, 10), "pkg", id="span-past-the-end"),
-        pytest.param("from . import y\n", Span(1, 1, 1, 16), "pkg..m", id="bad-module-name"),
-        pytest.param("from . import y\n", Span(1, 1, 1, 16), "class", id="keyword-module-name"),
-        pytest.param("from . import y\n", Span(1, 1, 1, 16), ".rel", id="relative-target"),
-        pytest.param("from pkg import y\n", Span(1, 1, 1, 18), "pkg", id="already-absolute"),
-        pytest.param("a = 1\rfrom . import y\r", Span(2, 1, 2, 16), "pkg", id="lone-cr-file"),
+        pytest.param(
+            "from . import a; from . import b\n",
+            Span(1, 3, 1, 10),
+            "pkg",
+            id="ambiguous-line",
+        ),
+        pytest.param(
+            "from . import y\n", Span(5, 1, 5, 10), "pkg", id="span-past-the-end"
+        ),
+        pytest.param(
+            "from . import y\n", Span(1, 1, 1, 16), "pkg..m", id="bad-module-name"
+        ),
+        pytest.param(
+            "from . import y\n", Span(1, 1, 1, 16), "class", id="keyword-module-name"
+        ),
+        pytest.param(
+            "from . import y\n", Span(1, 1, 1, 16), ".rel", id="relative-target"
+        ),
+        pytest.param(
+            "from pkg import y\n", Span(1, 1, 1, 18), "pkg", id="already-absolute"
+        ),
+        pytest.param(
+            "a = 1\rfrom . import y\r", Span(2, 1, 2, 16), "pkg", id="lone-cr-file"
+        ),
     ],
 )
 def test_none(fixer: FixRunner, before: str, span: Span, module: str) -> None:
@@ -156,5 +201,10 @@ def test_absolutize_all_converts_every_statement_with_one_edit_each() -> None:
 
 def test_absolutize_all_none_cases() -> None:
     assert absolutize_all(FILE, "from . import a\n", []) is None
-    assert absolutize_all(FILE, "from . import (\n", [intent(Span(1, 1, 1, 16), "pkg")]) is None
-    assert absolutize_all(FILE, "import os\n", [intent(Span(1, 1, 1, 10), "pkg")]) is None
+    assert (
+        absolutize_all(FILE, "from . import (\n", [intent(Span(1, 1, 1, 16), "pkg")])
+        is None
+    )
+    assert (
+        absolutize_all(FILE, "import os\n", [intent(Span(1, 1, 1, 10), "pkg")]) is None
+    )

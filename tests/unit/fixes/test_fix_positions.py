@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-
 from importsense.fixes.edits import (
     apply_edits,
     line_count,
@@ -28,7 +27,9 @@ PATH = Path("/p/m.py")
 ODD = ["\f", "\v", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
 BREAKS = ["\n", "\r\n", "\r"]
 texts = st.lists(
-    st.one_of(st.sampled_from(ODD + BREAKS + ["é", "😀", "\t", "a", " "]), st.text(max_size=3)),
+    st.one_of(
+        st.sampled_from(ODD + BREAKS + ["é", "😀", "\t", "a", " "]), st.text(max_size=3)
+    ),
     max_size=30,
 ).map("".join)
 
@@ -88,7 +89,10 @@ def test_position_to_offset_clamps_like_lsp() -> None:
 def test_span_to_offsets_is_strict() -> None:
     text = "ab\ncd\n"
     assert span_to_offsets(text, Span(1, 2, 2, 3)) == (1, 5)
-    assert span_to_offsets(text, Span(3, 1, 3, 1)) == (6, 6)  # the empty line after the last break
+    assert span_to_offsets(text, Span(3, 1, 3, 1)) == (
+        6,
+        6,
+    )  # the empty line after the last break
     for bad in (Span(1, 4, 1, 4), Span(4, 1, 4, 1), Span(2, 1, 1, 1), Span(0, 1, 1, 1)):
         with pytest.raises(ValueError):
             span_to_offsets(text, bad)
@@ -138,7 +142,9 @@ def test_minimal_edits_reproduce_the_new_text(old: str, new: str) -> None:
 
 
 def test_minimal_edit_is_tight() -> None:
-    (edit,) = minimal_edits(PATH, "é = 1; from . import y\n", "é = 1; from a.b import y\n")
+    (edit,) = minimal_edits(
+        PATH, "é = 1; from . import y\n", "é = 1; from a.b import y\n"
+    )
     assert edit == TextEdit(PATH, Span(1, 13, 1, 14), "a.b")
 
 
@@ -158,7 +164,13 @@ def test_apply_edits_orders_and_rejects_overlap() -> None:
     ]
     assert apply_edits(text, edits) == "01abY4567X9"
     with pytest.raises(ValueError, match="overlap"):
-        apply_edits(text, [TextEdit(PATH, offsets_to_span(text, 1, 5), ""), TextEdit(PATH, offsets_to_span(text, 4, 6), "")])
+        apply_edits(
+            text,
+            [
+                TextEdit(PATH, offsets_to_span(text, 1, 5), ""),
+                TextEdit(PATH, offsets_to_span(text, 4, 6), ""),
+            ],
+        )
     with pytest.raises(ValueError):
         apply_edits(text, [TextEdit(PATH, Span(2, 1, 2, 1), "")])
     assert apply_edits(text, []) == text
@@ -167,7 +179,9 @@ def test_apply_edits_orders_and_rejects_overlap() -> None:
 def test_parses_uses_the_compiler() -> None:
     assert parses("x = 1\n")
     assert not parses("x = (\n")
-    assert not parses("x = 1\nfrom __future__ import annotations\n")  # only the compiler rejects this
+    assert not parses(
+        "x = 1\nfrom __future__ import annotations\n"
+    )  # only the compiler rejects this
     assert not parses("return 1\n")
     assert not parses("x = 1\0\n")
 
@@ -175,12 +189,18 @@ def test_parses_uses_the_compiler() -> None:
 @pytest.mark.parametrize("odd", ODD)
 def test_python_agrees_on_line_numbers(odd: str) -> None:
     """ast and libcst number lines like our helpers when odd characters sit in strings and comments."""
-    assert [node.lineno for node in ast.parse(f"a = '{odd}'  # {odd}\rb = 2\nc = 3").body] == [1, 2, 3]
+    assert [
+        node.lineno for node in ast.parse(f"a = '{odd}'  # {odd}\rb = 2\nc = 3").body
+    ] == [1, 2, 3]
     text = f"a = '{odd}'  # {odd}\r\nb = 2\nc = 3\n"
     assert [node.lineno for node in ast.parse(text).body] == [1, 2, 3]
     source = parse_source(text)
     assert source is not None
-    assert [source.start_line(statement) for statement in source.module.body] == [1, 2, 3]
+    assert [source.start_line(statement) for statement in source.module.body] == [
+        1,
+        2,
+        3,
+    ]
     third = source.module.body[2]
     assert offset_to_position(text, source.start(third)) == (3, 1)
     assert text[source.start(third) : source.end(third)] == "c = 3"

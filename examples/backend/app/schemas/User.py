@@ -1,0 +1,2 @@
+class UserSchema:
+    fields = ("id", "name")

@@ -1,0 +1,5 @@
+from ...app import legacy
+
+
+def test_legacy():
+    assert legacy

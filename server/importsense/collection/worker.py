@@ -1,0 +1,255 @@
+"""Standalone script run by the project's interpreter: one cold `pytest --collect-only`, or a warm forking server.
+
+Copied next to the plugin into a private temp directory and run as a script,
+so it imports only the standard library (and pytest once running), and keeps
+to Python 3.8 syntax. Its own directory is taken off sys.path before pytest
+starts, so first-party imports resolve as they would under the `pytest`
+command.
+
+    python worker.py run REPORT TRACE -- PYTEST_ARGS...
+        collect once in this process, exit with pytest's exit code.
+
+    python worker.py serve
+        pre-import pytest, its plugins and the given third-party modules, then
+        serve JSON-line requests on stdin, one at a time:
+          {"op": "preload", "modules": [...], "root": "/abs"}
+              -> {"op": "preloaded", "imported": [...], "failed": [...], "skipped": [...]}
+          {"op": "collect", "args": [...], "report": path, "trace": path, "log": path}
+              -> {"op": "started", "pid": N}   (the child is its own process group)
+              -> {"op": "exited", "pid": N, "code": C}
+          {"op": "quit"}
+        Each collect request runs in a fresh fork, so first-party modules are
+        imported anew every time and the server itself never imports them.
+"""
+
+import json
+import os
+import sys
+
+PLUGIN_MODULE = "_importsense_collect_plugin"
+REPORT_ENV = "IMPORTSENSE_COLLECT_REPORT"
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _load_plugin():
+    """Import the plugin that sits next to this script, then hide this directory from user code."""
+    if sys.path and os.path.abspath(sys.path[0] or os.curdir) == HERE:
+        plugin = __import__(PLUGIN_MODULE)
+        del sys.path[0]
+    else:  # pragma: no cover - only when run in an unusual way
+        sys.path.insert(0, HERE)
+        try:
+            plugin = __import__(PLUGIN_MODULE)
+        finally:
+            sys.path.remove(HERE)
+    return plugin
+
+
+def _arm_trace(trace_path):
+    """On SIGTERM, dump the Python stack to `trace_path` (so a timeout can say where it hung)."""
+    if not trace_path:
+        return None
+    try:
+        import faulthandler
+        import signal
+
+        handle = open(trace_path, "w")
+        if hasattr(faulthandler, "register") and hasattr(signal, "SIGTERM"):
+            faulthandler.register(signal.SIGTERM, file=handle, all_threads=True, chain=False)
+        return handle
+    except Exception:
+        return None
+
+
+def _collect_args(args):
+    # `--maxfail=0` undoes an `-x` from addopts: collection must not stop at the first error.
+    return ["--collect-only", "-q", "-p", "no:cacheprovider", "--maxfail=0"] + list(args)
+
+
+def run_once(report, trace, args):
+    plugin = _load_plugin()
+    os.environ[REPORT_ENV] = report
+    _arm_trace(trace)
+    try:
+        import pytest
+    except ImportError as exc:
+        sys.stderr.write("importsense: pytest is not importable in {}: {}\n".format(sys.executable, exc))
+        return 3
+    return int(pytest.main(_collect_args(args), plugins=[plugin]))
+
+
+# ---------------------------------------------------------------------------
+# warm server
+# ---------------------------------------------------------------------------
+
+
+def _send(out, message):
+    out.write((json.dumps(message) + "\n").encode("utf-8"))
+    out.flush()
+
+
+def _is_first_party(spec, root):
+    if spec is None:
+        return False
+    locations = []
+    if spec.origin and spec.origin not in ("built-in", "frozen"):
+        locations.append(spec.origin)
+    locations.extend(spec.submodule_search_locations or [])
+    prefixes = tuple(os.path.abspath(p) + os.sep for p in {sys.prefix, sys.base_prefix, sys.exec_prefix})
+    for location in locations:
+        path = os.path.abspath(location)
+        parts = path.replace("\\", "/").split("/")
+        if "site-packages" in parts or "dist-packages" in parts or path.startswith(prefixes):
+            continue
+        if path == root or path.startswith(root + os.sep):
+            return True
+    return False
+
+
+def preload(modules, root):
+    """Import third-party `modules`; skip anything that resolves inside `root` (first-party)."""
+    import importlib
+    import importlib.util
+
+    root = os.path.realpath(root)
+    imported, failed, skipped = [], [], []
+    for name in modules:
+        top = name.split(".")[0]
+        try:
+            if top in sys.modules:
+                spec = getattr(sys.modules[top], "__spec__", None)
+            else:
+                spec = importlib.util.find_spec(top)
+            if spec is None:
+                failed.append(name)
+                continue
+            if _is_first_party(spec, root):
+                skipped.append(name)
+                continue
+            importlib.import_module(name)
+            imported.append(name)
+        except BaseException:  # a third-party module may even call sys.exit()
+            failed.append(name)
+    return imported, failed, skipped
+
+
+def _warm_pytest():
+    """Import pytest, its built-in plugins and the installed plugins (entry points), without running it."""
+    import importlib
+
+    import pytest  # noqa: F401
+    from _pytest.config import default_plugins
+
+    for name in default_plugins:
+        try:
+            importlib.import_module("_pytest." + name)
+        except Exception:
+            pass
+    if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+        return
+    try:
+        from importlib import metadata
+    except ImportError:  # pragma: no cover - Python < 3.8
+        return
+    try:
+        entry_points = metadata.entry_points()
+        selected = (
+            entry_points.select(group="pytest11") if hasattr(entry_points, "select") else entry_points.get("pytest11", [])
+        )
+        for entry_point in selected:
+            try:
+                entry_point.load()
+            except BaseException:
+                pass
+    except Exception:
+        pass
+
+
+def _run_child(plugin, request):
+    """In the forked child: detach, redirect output, collect, and leave without running parent cleanup."""
+    code = 70
+    try:
+        os.setsid()
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        sys.stdin = open(os.devnull)
+        sys.stdout = os.fdopen(1, "w", buffering=1)
+        sys.stderr = os.fdopen(2, "w", buffering=1)
+        os.environ[REPORT_ENV] = request["report"]
+        _arm_trace(request.get("trace"))
+        import pytest
+
+        code = int(pytest.main(_collect_args(request["args"]), plugins=[plugin]))
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+        code = 71
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except Exception:
+            pass
+        os._exit(code)
+
+
+def serve():
+    plugin = _load_plugin()
+    stdin = sys.stdin.buffer
+    out = os.fdopen(os.dup(1), "wb")
+    # User code must never write into the protocol pipe.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    sys.stdout = open(os.devnull, "w")
+    try:
+        _warm_pytest()
+        _send(out, {"op": "ready", "pid": os.getpid(), "python": sys.version.split()[0]})
+    except BaseException as exc:
+        _send(out, {"op": "failed", "error": "{}: {}".format(type(exc).__name__, exc)})
+        return 3
+    for line in stdin:
+        try:
+            request = json.loads(line)
+        except ValueError:
+            continue
+        op = request.get("op")
+        if op == "quit":
+            break
+        if op == "preload":
+            imported, failed, skipped = preload(request.get("modules", []), request.get("root", os.getcwd()))
+            _send(out, {"op": "preloaded", "imported": imported, "failed": failed, "skipped": skipped})
+        elif op == "collect":
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                _run_child(plugin, request)
+            _send(out, {"op": "started", "pid": pid})
+            _, status = os.waitpid(pid, 0)
+            if os.WIFSIGNALED(status):
+                code = -os.WTERMSIG(status)
+            else:
+                code = os.WEXITSTATUS(status)
+            _send(out, {"op": "exited", "pid": pid, "code": code})
+    return 0
+
+
+def main(argv):
+    if len(argv) >= 2 and argv[1] == "serve":
+        return serve()
+    if len(argv) >= 4 and argv[1] == "run":
+        rest = argv[4:]
+        if rest and rest[0] == "--":
+            rest = rest[1:]
+        return run_once(argv[2], argv[3], rest)
+    sys.stderr.write(__doc__ or "")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
