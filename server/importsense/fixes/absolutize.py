@@ -37,9 +37,10 @@ def find_import_from(source: ParsedSource, span: Span) -> cst.ImportFrom | None:
 
 def module_offsets(source: ParsedSource, node: cst.ImportFrom) -> tuple[int, int]:
     """String indices of the module part of `node`: its leading dots and dotted name."""
-    first: cst.CSTNode = node.relative[0] if node.relative else node.module  # type: ignore[assignment]
-    last: cst.CSTNode = node.module if node.module is not None else node.relative[-1]
-    return source.start(first), source.end(last)
+    parts: list[cst.CSTNode] = list(node.relative)
+    if node.module is not None:
+        parts.append(node.module)
+    return source.start(parts[0]), source.end(parts[-1])
 
 
 def module_edit(

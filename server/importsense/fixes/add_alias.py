@@ -55,10 +55,13 @@ def add_alias(intent: AddAlias, text: str) -> Fix | None:
         anchor = source.module.body[-1] if source.module.body else None
 
     lines = []
-    if import_statement is not None and not _import_covered(
-        tree, import_statement, _line_of(text, at)
+    import_line = intent.import_line
+    if (
+        import_line is not None
+        and import_statement is not None
+        and not _import_covered(tree, import_statement, _line_of(text, at))
     ):
-        lines.append(intent.import_line.strip())  # type: ignore[union-attr]
+        lines.append(import_line.strip())
     lines.append(f"{intent.alias} = {intent.target_expr.strip()}  {ALIAS_COMMENT}")
 
     newline = source.newline
@@ -128,13 +131,17 @@ def _import_covered(
     wanted_names = {(alias.name, alias.asname) for alias in wanted.names}
     have: set[tuple[str, str | None]] = set()
     for statement in tree.body:
-        if statement.lineno >= before_line or type(statement) is not type(wanted):
+        if statement.lineno >= before_line:
             continue
         if isinstance(wanted, ast.ImportFrom):
-            assert isinstance(statement, ast.ImportFrom)
-            if (statement.module, statement.level) != (wanted.module, wanted.level):
+            if not isinstance(statement, ast.ImportFrom) or (
+                statement.module,
+                statement.level,
+            ) != (wanted.module, wanted.level):
                 continue
-        have.update((alias.name, alias.asname) for alias in statement.names)  # type: ignore[attr-defined]
+        elif not isinstance(statement, ast.Import):
+            continue
+        have.update((alias.name, alias.asname) for alias in statement.names)
     return wanted_names <= have
 
 

@@ -35,8 +35,10 @@ def create_method(intent: CreateMethod, text: str) -> Fix | None:
         return None
     if isinstance(found.body, cst.IndentedBlock):
         new_text = _add_to_block(source, found, found.body, name)
-    else:
+    elif isinstance(found.body, cst.SimpleStatementSuite):
         new_text = _add_to_one_line_body(source, found, found.body, name)
+    else:
+        return None
     if new_text is None:
         return None
     edits = minimal_edits(intent.target_path, text, new_text)

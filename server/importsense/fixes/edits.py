@@ -121,26 +121,37 @@ def offsets_to_span(text: str, start: int, end: int) -> Span:
     return Span(start_line, start_column, end_line, end_column)
 
 
+_CHUNK = 2048
+
+
 def _common_prefix_length(a: str, b: str) -> int:
-    low, high = 0, min(len(a), len(b))
-    while low < high:  # binary search on C-speed slice comparisons
-        middle = (low + high + 1) // 2
-        if a[:middle] == b[:middle]:
-            low = middle
-        else:
-            high = middle - 1
-    return low
+    limit = min(len(a), len(b))
+    index = 0
+    while (
+        index < limit
+    ):  # compare chunk by chunk at C speed, then pin the first difference
+        stop = min(index + _CHUNK, limit)
+        if a[index:stop] != b[index:stop]:
+            while a[index] == b[index]:
+                index += 1
+            return index
+        index = stop
+    return limit
 
 
 def _common_suffix_length(a: str, b: str, limit: int) -> int:
-    low, high = 0, limit
-    while low < high:
-        middle = (low + high + 1) // 2
-        if a[len(a) - middle :] == b[len(b) - middle :]:
-            low = middle
-        else:
-            high = middle - 1
-    return low
+    length = 0
+    while length < limit:
+        step = min(_CHUNK, limit - length)
+        if (
+            a[len(a) - length - step : len(a) - length]
+            != b[len(b) - length - step : len(b) - length]
+        ):
+            while a[len(a) - length - 1] == b[len(b) - length - 1]:
+                length += 1
+            return length
+        length += step
+    return limit
 
 
 def minimal_edits(path: Path, old_text: str, new_text: str) -> tuple[TextEdit, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
@@ -54,7 +55,7 @@ def import_from_elsewhere(intent: ImportFromElsewhere, text: str) -> Fix | None:
         edit = module_edit(source, intent.path, node, intent.new_module)
         edits = (edit,) if edit is not None else ()
     else:
-        new_text = _split_out(source, node, index, intent.new_module)
+        new_text = _split_out(source, node, names, index, intent.new_module)
         if new_text is None:
             return None
         edits = minimal_edits(intent.path, text, new_text)
@@ -64,10 +65,13 @@ def import_from_elsewhere(intent: ImportFromElsewhere, text: str) -> Fix | None:
 
 
 def _split_out(
-    source: ParsedSource, node: cst.ImportFrom, index: int, new_module: str
+    source: ParsedSource,
+    node: cst.ImportFrom,
+    names: Sequence[cst.ImportAlias],
+    index: int,
+    new_module: str,
 ) -> str | None:
     text = source.text
-    names = list(node.names)  # type: ignore[arg-type]
     alias = names[index]
     asname = alias.asname.name if alias.asname is not None else None
     imported = get_full_name_for_node(alias.name) or ""
@@ -75,7 +79,7 @@ def _split_out(
         imported += f" as {asname.value}"
     new_import = f"from {new_module} import {imported}"
 
-    delete_start, delete_end = _removal_range(source, node, index)
+    delete_start, delete_end = _removal_range(source, node, names, index)
     insert_at, insertion = _insertion(source, node, new_import)
     if insert_at is None:
         return None
@@ -92,16 +96,17 @@ def _split_out(
 
 
 def _removal_range(
-    source: ParsedSource, node: cst.ImportFrom, index: int
+    source: ParsedSource,
+    node: cst.ImportFrom,
+    names: Sequence[cst.ImportAlias],
+    index: int,
 ) -> tuple[int, int]:
     """String indices to delete so that names[index] (with its comma) leaves the list cleanly."""
     text = source.text
-    names = list(node.names)  # type: ignore[arg-type]
     alias = names[index]
     last = index == len(names) - 1
-    has_comma = isinstance(alias.comma, cst.Comma)
     start = source.start(alias)
-    end = source.end(alias.comma) if has_comma else source.end(alias)  # type: ignore[arg-type]
+    end = source.end(alias.comma if isinstance(alias.comma, cst.Comma) else alias)
 
     if node.lpar is not None and _owns_its_lines(source, start, end):
         first_line = offset_to_position(text, start)[0]
@@ -110,8 +115,10 @@ def _removal_range(
     if not last:
         return start, source.start(names[index + 1])
     previous = names[index - 1]
-    if has_comma:  # `(a, N,)` keeps the trailing comma on `a`
-        return source.end(previous.comma), end  # type: ignore[arg-type]
+    if isinstance(alias.comma, cst.Comma) and isinstance(previous.comma, cst.Comma):
+        return source.end(
+            previous.comma
+        ), end  # `(a, N,)` keeps the trailing comma on `a`
     return source.end(previous), end
 
 

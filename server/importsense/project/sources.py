@@ -30,6 +30,12 @@ def decode_source(data: bytes) -> tuple[str | None, str | None]:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
+        if "encoding declaration" in str(error) and not _has_cookie(data):
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as decode_error:
+                return None, (f"not valid UTF-8 (byte {decode_error.start}: {decode_error.reason}) and no "
+                              "coding declaration: Python cannot import it")
         return None, f"bad encoding declaration: {error}"
     try:
         text = data.decode(encoding)
@@ -38,6 +44,11 @@ def decode_source(data: bytes) -> tuple[str | None, str | None]:
     if text.startswith("\ufeff"):
         text = text[1:]
     return text, None
+
+
+def _has_cookie(data: bytes) -> bool:
+    head = data.split(b"\n", 2)[:2]
+    return any(b"coding" in line and line.lstrip().startswith(b"#") for line in head)
 
 
 def digest_of(data: bytes) -> str:

@@ -751,8 +751,11 @@ class _UseCollector:
         func = dotted_name(call.func)
         if func is None:
             return
+        head = func.split(".", 1)[0]
         if not self.is_mock_function(func):
             return
+        if locals_ is not None and head in locals_ and head not in ("mocker", "monkeypatch"):
+            return  # a local named like the mock helpers is something else
         create = any(k.arg == "create" and _truthy(k.value) for k in call.keywords)
         if func in PATCH_FUNCTIONS:
             target = call.args[0] if call.args else _keyword(call, "target")

@@ -6,15 +6,23 @@ from pathlib import Path
 
 import pytest
 from importsense.fixes import apply_edits, build_fix
-from importsense.model import AddAlias, CreateMethod, Fix, FixIntent
+from importsense.model import (
+    AbsolutizeImport,
+    AddAlias,
+    CreateMethod,
+    Fix,
+    FixIntent,
+    ImportFromElsewhere,
+    ReplaceText,
+)
 
 
 def intent_file(intent: FixIntent) -> Path:
-    return (
-        intent.target_path
-        if isinstance(intent, (AddAlias, CreateMethod))
-        else intent.path
-    )  # type: ignore[attr-defined]
+    """The file an intent edits (`path` or `target_path`)."""
+    if isinstance(intent, (AddAlias, CreateMethod)):
+        return intent.target_path
+    assert isinstance(intent, (AbsolutizeImport, ReplaceText, ImportFromElsewhere))
+    return intent.path
 
 
 class FixRunner:
