@@ -396,3 +396,22 @@ export class CancellationTokenSource {
     this.emitter.dispose();
   }
 }
+
+/** Enums the language client reads while it sets up; each member is just its own name. */
+function namedEnum(): Record<string, string> {
+  return new Proxy({}, { get: (_target, name) => (typeof name === "string" ? name : undefined) });
+}
+export const CodeActionKind = namedEnum();
+export const CodeActionTriggerKind = namedEnum();
+export const CompletionItemKind = namedEnum();
+export const CompletionItemTag = namedEnum();
+export const CompletionTriggerKind = namedEnum();
+export const DiagnosticTag = namedEnum();
+export const DocumentHighlightKind = namedEnum();
+export const FileType = namedEnum();
+export const FoldingRangeKind = namedEnum();
+export const NotebookCellKind = namedEnum();
+export const SignatureHelpTriggerKind = namedEnum();
+export const SymbolKind = namedEnum();
+export const SymbolTag = namedEnum();
+export const TextDocumentSaveReason = namedEnum();

@@ -194,7 +194,7 @@ class WarmCollector:
         answer = self._await({"exited"}, time.monotonic() + timeout, cancel)
         if isinstance(answer, dict) and answer.get("op") == "exited":
             return LaunchOutcome(int(answer["code"]), output=tail(log))
-        kill_group(pid, lambda: False)
+        kill_group(pid, lambda: _pid_gone(pid))
         final = self._await({"exited"}, time.monotonic() + 10.0, None)
         if not (isinstance(final, dict) and final.get("op") == "exited"):
             return LaunchOutcome(None, failure="the warm collector process stopped answering")
@@ -227,6 +227,16 @@ class WarmCollector:
                 return "eof"
             if message.get("op") in ops:
                 return message
+
+
+def _pid_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 class _AnyEvent:
@@ -291,7 +301,8 @@ def preload_candidates(root: Path, config: PytestConfig | None = None, files: It
     names: set[str] = set()
     for path in [*sorted(conftests), *sources]:
         names.update(_top_level_imports(path))
-    return sorted(n for n in names if not _looks_local(n, local_roots, sources))
+    local_roots.extend(sorted({f.parent for f in sources}))  # prepend import mode puts test dirs on sys.path
+    return sorted(n for n in names if not _looks_local(n, local_roots))
 
 
 def _top_level_imports(path: Path) -> set[str]:
@@ -321,10 +332,6 @@ def _top_level_imports(path: Path) -> set[str]:
     return names
 
 
-def _looks_local(module: str, roots: Sequence[Path], test_files: Sequence[Path]) -> bool:
+def _looks_local(module: str, roots: Sequence[Path]) -> bool:
     top = module.split(".")[0]
-    for base in roots:
-        if (base / f"{top}.py").exists() or (base / top).is_dir():
-            return True
-    # prepend import mode puts test directories on sys.path: their sibling modules are first-party too
-    return any((f.parent / f"{top}.py").exists() or (f.parent / top).is_dir() for f in test_files[:2000])
+    return any((base / f"{top}.py").exists() or (base / top).is_dir() for base in roots)

@@ -141,6 +141,26 @@ def test_minimal_edits_reproduce_the_new_text(old: str, new: str) -> None:
         assert len(edit.new_text) - (end - start) == len(new) - len(old)
 
 
+@given(
+    st.integers(0, 9000),
+    st.integers(0, 40),
+    texts,
+    st.sampled_from(["x = 1\n", "é\r\n", "a\rb\u2028\n", "\r\n"]),
+)
+@settings(max_examples=200)
+def test_minimal_edits_on_texts_longer_than_a_comparison_chunk(
+    at: int, removed: int, inserted: str, unit: str
+) -> None:
+    old = unit * (9000 // len(unit))
+    at = min(at, len(old))
+    new = old[:at] + inserted + old[at + removed :]
+    edits = minimal_edits(PATH, old, new)
+    assert apply_edits(old, edits) == new
+    for edit in edits:
+        start, end = span_to_offsets(old, edit.span)
+        assert end - start <= removed + 2 * len(unit)  # tight, not the whole tail
+
+
 def test_minimal_edit_is_tight() -> None:
     (edit,) = minimal_edits(
         PATH, "é = 1; from . import y\n", "é = 1; from a.b import y\n"
