@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 
 # ---------------------------------------------------------------------------
 # Vocabulary
@@ -774,11 +774,20 @@ class _Generator:
         taken = set(spec.defined())
         defect_plan = self.module_defects.get(spec.index, [])
         import_lines, uses = self.pick_imports(spec, pkg, done, done_by_domain, taken)
+        # the primary class gets methods for what is left of the budget (~8 lines each)
+        header = 22 + len(import_lines) + len(defect_plan) + (len(spec.all_names) + 3 if spec.all_names else 0)
+        left = budget - header - secondary_lines - 16 - function_lines
+        n_methods = max(1, min(60, round(left / 8)))
+        methods = rng.sample([(v, a) for v in METHOD_VERBS for a in AUX], n_methods)
+        spec.primary.methods = [f"{v}_{a}" for v, a in methods if method_style(v, a) != 3]
+        spec.primary.async_methods = [f"{v}_{a}" for v, a in methods if method_style(v, a) == 3]
+        spec.primary.members.append(f"from_{e}_dict")
+        needs_asyncio = bool(spec.primary.async_methods) or any(n.startswith("fetch_") for n in spec.functions)
         body = Lines()
         body.add(f'"""{words(e).capitalize()} {spec.area} for the {words(spec.domain)} domain."""', "")
         body.add("from __future__ import annotations", "")
         stdlib = ["import json", "import logging", "import os"]
-        if profile.is_async:
+        if needs_asyncio:
             stdlib.insert(0, "import asyncio")
         if spec.secondary and spec.secondary.kind == "enum":
             stdlib.insert(0, "import enum")
@@ -812,14 +821,6 @@ class _Generator:
             body.add("", "")
             body.add(*secondary_text.split("\n"))
         body.add("", "")
-        # the primary class gets methods for what is left of the budget (~8 lines each)
-        left = budget - len(body) - 16 - function_lines
-        n_methods = max(1, min(60, round(left / 8)))
-        pairs = [(v, a) for v in METHOD_VERBS for a in AUX]
-        methods = rng.sample(pairs, n_methods)
-        spec.primary.methods = [f"{v}_{a}" for v, a in methods if method_style(v, a) != 3]
-        spec.primary.async_methods = [f"{v}_{a}" for v, a in methods if method_style(v, a) == 3]
-        spec.primary.members.append(f"from_{e}_dict")
         body.add(*render_primary(spec, [method_body(v, a, e) for v, a in methods], use_cycle).split("\n"))
         for _, template in chosen_functions:
             body.add("", "")

@@ -47,7 +47,7 @@ let extensionDir = "";
 let serverLog = "";
 let context: { subscriptions: { dispose(): unknown }[]; extensionPath: string };
 
-async function until(what: string, predicate: () => boolean, ms = 20_000): Promise<void> {
+async function until(what: string, predicate: () => boolean, ms = 8_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!predicate()) {
     if (Date.now() > deadline) {

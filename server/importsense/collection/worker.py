@@ -133,36 +133,42 @@ def preload(modules, root):
     return imported, failed, skipped
 
 
-def _warm_pytest():
-    """Import pytest, its built-in plugins and the installed plugins (entry points), without running it."""
-    import importlib
+def _warm_pytest(plugin):
+    """Import pytest and everything a collection session touches, by running one in an empty directory.
 
-    import pytest  # noqa: F401
-    from _pytest.config import default_plugins
+    The warm-up run uses its own empty pytest.ini outside the project, so no
+    conftest, no project plugin and no first-party module is imported here.
+    """
+    import gc
+    import shutil
+    import tempfile
 
-    for name in default_plugins:
-        try:
-            importlib.import_module("_pytest." + name)
-        except Exception:
-            pass
-    if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
-        return
+    import pytest
+
+    scratch = tempfile.mkdtemp(prefix="importsense-warmup-")
+    saved_report = os.environ.pop(REPORT_ENV, None)
+    saved_cwd = os.getcwd()
     try:
-        from importlib import metadata
-    except ImportError:  # pragma: no cover - Python < 3.8
-        return
-    try:
-        entry_points = metadata.entry_points()
-        selected = (
-            entry_points.select(group="pytest11") if hasattr(entry_points, "select") else entry_points.get("pytest11", [])
-        )
-        for entry_point in selected:
-            try:
-                entry_point.load()
-            except BaseException:
-                pass
-    except Exception:
-        pass
+        ini = os.path.join(scratch, "pytest.ini")
+        with open(ini, "w") as handle:
+            handle.write("[pytest]\n")
+        os.chdir(scratch)
+        pytest.main(_collect_args(["-c", ini, "--rootdir", scratch, scratch]), plugins=[plugin])
+    finally:
+        os.chdir(saved_cwd)
+        if saved_report is not None:
+            os.environ[REPORT_ENV] = saved_report
+        shutil.rmtree(scratch, ignore_errors=True)
+    gc.collect()
+
+
+def _freeze():
+    """Keep everything imported so far out of the children's garbage collections (and copy-on-write)."""
+    import gc
+
+    gc.collect()
+    if hasattr(gc, "freeze"):
+        gc.freeze()
 
 
 def _run_child(plugin, request):
@@ -208,7 +214,8 @@ def serve():
     os.dup2(devnull, 1)
     sys.stdout = open(os.devnull, "w")
     try:
-        _warm_pytest()
+        _warm_pytest(plugin)
+        _freeze()
         _send(out, {"op": "ready", "pid": os.getpid(), "python": sys.version.split()[0]})
     except BaseException as exc:
         _send(out, {"op": "failed", "error": "{}: {}".format(type(exc).__name__, exc)})
@@ -223,6 +230,7 @@ def serve():
             break
         if op == "preload":
             imported, failed, skipped = preload(request.get("modules", []), request.get("root", os.getcwd()))
+            _freeze()
             _send(out, {"op": "preloaded", "imported": imported, "failed": failed, "skipped": skipped})
         elif op == "collect":
             sys.stderr.flush()

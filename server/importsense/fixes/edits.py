@@ -19,9 +19,8 @@ from typing import TYPE_CHECKING
 
 from ..model import Span, TextEdit
 
-if (
-    TYPE_CHECKING
-):  # libcst is imported lazily: the position helpers must stay cheap to import
+# libcst is imported lazily: the position helpers must stay cheap to import.
+if TYPE_CHECKING:
     import libcst as cst
     from libcst.metadata import CodeRange
 
@@ -127,9 +126,8 @@ _CHUNK = 2048
 def _common_prefix_length(a: str, b: str) -> int:
     limit = min(len(a), len(b))
     index = 0
-    while (
-        index < limit
-    ):  # compare chunk by chunk at C speed, then pin the first difference
+    # compare chunk by chunk at C speed, then pin the first difference inside the chunk
+    while index < limit:
         stop = min(index + _CHUNK, limit)
         if a[index:stop] != b[index:stop]:
             while a[index] == b[index]:
@@ -208,9 +206,8 @@ def parses(text: str) -> bool:
     """
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter(
-                "ignore"
-            )  # SyntaxWarning / DeprecationWarning for odd escapes
+            # no SyntaxWarning / DeprecationWarning noise for odd escapes in user code
+            warnings.simplefilter("ignore")
             compile(text, "<importsense-fix>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         return False
@@ -255,7 +252,7 @@ def parse_source(text: str) -> ParsedSource | None:
 
     try:
         module = cst.parse_module(text)
-    except Exception:  # noqa: BLE001 - ParserSyntaxError, or the native parser refusing unknown syntax
+    except Exception:  # noqa: BLE001 - ParserSyntaxError or the native parser's own errors
         return None
     if module.code != text:  # e.g. lone-\r line breaks, which libcst rewrites
         return None

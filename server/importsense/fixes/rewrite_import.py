@@ -116,9 +116,8 @@ def _removal_range(
         return start, source.start(names[index + 1])
     previous = names[index - 1]
     if isinstance(alias.comma, cst.Comma) and isinstance(previous.comma, cst.Comma):
-        return source.end(
-            previous.comma
-        ), end  # `(a, N,)` keeps the trailing comma on `a`
+        # `(a, N,)` -> `(a,)`: the list keeps its trailing comma
+        return source.end(previous.comma), end
     return source.end(previous), end
 
 
@@ -151,20 +150,17 @@ def _insertion(
     )
     if parent is None:
         return None, ""
-    if isinstance(
-        parent, cst.SimpleStatementSuite
-    ):  # `if x: from m import a, b`: stay on that line
+    if isinstance(parent, cst.SimpleStatementSuite):
+        # `if x: from m import a, b`: a new line would leave the suite, so stay on this one
         return source.end(node), f"; {new_import}"
     newline = source.newline
     indent = leading_whitespace(text, source.start_line(parent))
-    if (
-        parent.body[-1] is node
-    ):  # nothing after it on the line uses the name: add the next line
+    if parent.body[-1] is node:
+        # nothing after it on its line can use the name: add the next line
         last_line = source.end_line(parent)
         at = line_end(text, last_line)
         if at == len(text) and (not text or text[-1] not in "\r\n"):
             return at, f"{newline}{indent}{new_import}"
         return at, f"{indent}{new_import}{newline}"
-    return source.end(
-        node
-    ), f"{newline}{indent}{new_import}"  # before `; rest`, which follows it
+    # `from m import a, N; N()`: break the line right after the import, before `; N()`
+    return source.end(node), f"{newline}{indent}{new_import}"

@@ -692,7 +692,30 @@ class _UseCollector:
                 chain.append(current)
                 skip.add(id(current))
                 current = current.value
-            if not isinstance(current, ast.Name) or guarded:
+            if guarded:
+                continue
+            if isinstance(current, ast.Call):
+                # C(...).attr: an instance of a module-level class
+                func = dotted_name(current.func)
+                head = func.split(".", 1)[0] if func else None
+                if (
+                    head is None
+                    or head not in roots
+                    or head in lambda_args
+                    or (locals_ is not None and head in locals_)
+                    or any(not isinstance(a.ctx, ast.Load) for a in chain)
+                ):
+                    continue
+                chain.reverse()
+                owner.uses.append(AttributeUse(
+                    root=roots[head] + tuple(func.split(".")[1:]),
+                    attrs=tuple(a.attr for a in chain),
+                    spans=tuple(self.attr_span(a) for a in chain),
+                    instance=True,
+                    root_name="",
+                ))
+                continue
+            if not isinstance(current, ast.Name):
                 continue
             name = current.id
             if any(not isinstance(a.ctx, ast.Load) for a in chain):

@@ -57,7 +57,7 @@ def test_method_the_class_lacks(projects):
             AuthFailoverService().authenticat2
         """})
     lines = [(f.rule, f.span.start_line) for f in findings]
-    assert lines == [("missing-attribute", 4), ("missing-attribute", 5)]
+    assert lines == [("missing-attribute", 4), ("missing-attribute", 5), ("missing-attribute", 6)]
     assert findings[0].severity is Severity.ERROR
     create = [i for i in findings[0].intents if isinstance(i, CreateMethod)]
     assert create and create[0].class_name == "AuthFailoverService" and create[0].method_name == "authenticate"

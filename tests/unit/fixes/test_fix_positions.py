@@ -161,6 +161,27 @@ def test_minimal_edits_on_texts_longer_than_a_comparison_chunk(
         assert end - start <= removed + 2 * len(unit)  # tight, not the whole tail
 
 
+@given(st.integers(0, 6999), st.integers(0, 6999))
+@example(2047, 0)
+@example(2048, 2048)
+@example(2049, 4095)
+@example(4096, 4097)
+@example(6999, 6999)
+def test_first_difference_is_found_exactly_from_either_end(
+    front: int, back: int
+) -> None:
+    old = "".join(chr(0x41 + (i * 7) % 26) for i in range(7000))
+    changed = old[:front] + "é" + old[front + 1 :]
+    assert minimal_edits(PATH, old, changed) == (
+        TextEdit(PATH, offsets_to_span(old, front, front + 1), "é"),
+    )
+    changed = old[: len(old) - 1 - back] + "é" + old[len(old) - back :]
+    where = len(old) - 1 - back
+    assert minimal_edits(PATH, old, changed) == (
+        TextEdit(PATH, offsets_to_span(old, where, where + 1), "é"),
+    )
+
+
 def test_minimal_edit_is_tight() -> None:
     (edit,) = minimal_edits(
         PATH, "é = 1; from . import y\n", "é = 1; from a.b import y\n"
