@@ -44,11 +44,43 @@ def group_root_causes(result: CollectionResult, root: Path, *, source_roots: Seq
 def explain(error: CollectionError, source_roots: Sequence[Path], root: Path) -> str:
     """One line saying what fails: `imports `a.b`, but the file is `B.py`` when that is the story."""
     if error.type == "ModuleNotFoundError" and error.module:
-        found = _case_mismatch(error.module, source_roots)
+        local = _local_package(error.module, source_roots)
+        found = _case_mismatch(error.module, source_roots) if local is None else None
         if found is not None:
             return f"imports `{error.module}`, but the file is `{found.name}` ({display_path(found, root)})"
+        if local is not None:
+            return (
+                f"imports `{error.module}`: {display_path(local, root)} is in the project but not importable "
+                "under pytest (set `pythonpath` in the pytest configuration, or install the project)"
+            )
         return f"imports `{error.module}`, which is not installed or does not exist"
     return f"{error.type}: {error.message}" if error.message else error.type
+
+
+def _local_package(module: str, source_roots: Sequence[Path]) -> Path | None:
+    """The project file or package that `module` names exactly (same letter case), if there is one."""
+    parts = module.split(".")
+    for base in source_roots:
+        current = base
+        for index, part in enumerate(parts):
+            names = _listdir(current)
+            last = index == len(parts) - 1
+            if part in names and (current / part).is_dir():
+                current = current / part
+            elif last and f"{part}.py" in names:
+                current = current / f"{part}.py"
+            else:
+                break
+        else:
+            return current
+    return None
+
+
+def _listdir(directory: Path) -> list[str]:
+    try:
+        return os.listdir(directory)
+    except OSError:
+        return []
 
 
 def _case_mismatch(module: str, source_roots: Sequence[Path]) -> Path | None:

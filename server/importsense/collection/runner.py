@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from importsense.collection import plugin as plugin_module
-from importsense.collection import worker as worker_module
 from importsense.collection.config import PytestConfig, read_pytest_config
 from importsense.collection.discovery import discover_test_files
 from importsense.collection.events import (
@@ -59,9 +57,10 @@ Launcher = Callable[[list[str], Path, Path, Path, float, "threading.Event | None
 
 def install_scripts(directory: Path) -> Path:
     """Copy the worker and the plugin into `directory` (stdlib-only, so the user's interpreter needs nothing)."""
-    shutil.copyfile(plugin_module.__file__, directory / PLUGIN_FILE)
+    here = Path(__file__).parent
+    shutil.copyfile(here / "plugin.py", directory / PLUGIN_FILE)
     worker = directory / WORKER_FILE
-    shutil.copyfile(worker_module.__file__, worker)
+    shutil.copyfile(here / "worker.py", worker)
     return worker
 
 

@@ -373,6 +373,9 @@ class _ModuleCounter:
         skipped = self._module_skip()
         if skipped is not None:
             return StaticCount(0, skipped)
+        stop = self._module_stop()
+        if stop is not None:
+            return StaticCount(0, True, error=stop)
         if self.conditional:
             tally.unsure("definitions inside if/try blocks")
         if any(c.generates_tests for c in self.conftests) or "pytest_generate_tests" in self.bindings:
@@ -416,6 +419,32 @@ class _ModuleCounter:
                 k.arg == "allow_module_level" and isinstance(k.value, ast.Constant) and k.value.value for k in call.keywords
             ):
                 return True
+        return None
+
+    def _module_stop(self) -> CollectionError | None:
+        """A top-level statement that always stops the import: sys.exit(), raise, or `while True` without break."""
+        for node in self.tree.body:
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+                name = _dotted(node.value.func) or ""
+                if name in ("sys.exit", "exit", "quit", "os._exit"):
+                    args = node.value.args
+                    code = ast.unparse(args[0]) if args else "None"
+                    kind = "ProcessExit" if name == "os._exit" else "SystemExit"
+                    return CollectionError(kind, f"sys.exit({code}) called at import time", line=node.lineno)
+            elif isinstance(node, ast.Raise) and node.exc is not None:
+                target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+                name = (_dotted(target) or "Exception").split(".")[-1]
+                message = ""
+                if isinstance(node.exc, ast.Call) and node.exc.args and isinstance(node.exc.args[0], ast.Constant):
+                    message = str(node.exc.args[0].value)
+                return CollectionError(name, message, line=node.lineno)
+            elif (
+                isinstance(node, ast.While)
+                and isinstance(node.test, ast.Constant)
+                and node.test.value
+                and not any(isinstance(n, (ast.Break, ast.Return, ast.Raise)) for n in ast.walk(node))
+            ):
+                return CollectionError("Timeout", "loops forever at import time", line=node.lineno)
         return None
 
     def _unittest_names(self) -> set[str]:

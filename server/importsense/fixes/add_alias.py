@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import keyword
+import warnings
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
@@ -22,9 +23,8 @@ from .edits import (
 )
 
 ALIAS_COMMENT = "# compatibility alias added by importsense"
-_BLANK_LINES_AFTER_DEF = (
-    2  # PEP 8: two blank lines around top-level functions and classes
-)
+# PEP 8: two blank lines around top-level functions and classes
+_BLANK_LINES_AFTER_DEF = 2
 
 
 def add_alias(intent: AddAlias, text: str) -> Fix | None:
@@ -42,7 +42,9 @@ def add_alias(intent: AddAlias, text: str) -> Fix | None:
     source = parse_source(text)
     if source is None:
         return None
-    tree = ast.parse(text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # odd escapes in user code
+        tree = ast.parse(text)
     if _alias_exists(tree, intent.alias, target):
         return None
 

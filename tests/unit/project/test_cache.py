@@ -1,0 +1,60 @@
+"""The persistent summary cache: a second run re-reads only what changed, and stays correct."""
+
+from pathlib import Path
+
+from importsense.config import load_settings
+from importsense.engine import Project, ProjectOptions
+from importsense.project import index as index_module
+
+
+def test_second_run_only_resummarises_changed_files(tmp_path, monkeypatch):
+    root = tmp_path / "proj"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("")
+    (root / "pkg/__init__.py").write_text("")
+    for i in range(20):
+        (root / f"pkg/m{i}.py").write_text(f"from pkg.m{(i + 1) % 20} import value{(i + 1) % 20}\nvalue{i} = {i}\n")
+    cache = tmp_path / "cache"
+    first = Project(load_settings(root), ProjectOptions(cache_dir=cache)).check_paths()
+    assert first.findings == []
+
+    parsed: list[str] = []
+    real = index_module.summarize_bytes
+    monkeypatch.setattr(index_module, "summarize_bytes",
+                        lambda path, data: parsed.append(Path(path).name) or real(path, data))
+    second = Project(load_settings(root), ProjectOptions(cache_dir=cache)).check_paths()
+    assert second.findings == [] and parsed == []
+
+    (root / "pkg/m3.py").write_text("from pkg.m4 import renamed\nvalue3 = 3\n")
+    third = Project(load_settings(root), ProjectOptions(cache_dir=cache)).check_paths()
+    assert parsed == ["m3.py"]
+    assert [(f.path.name, f.rule) for f in third.findings] == [("m3.py", "missing-name")]
+
+
+def test_touched_but_unchanged_file_is_not_reparsed(tmp_path, monkeypatch):
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "pyproject.toml").write_text("")
+    (root / "a.py").write_text("import os\n")
+    cache = tmp_path / "cache"
+    Project(load_settings(root), ProjectOptions(cache_dir=cache)).check_paths()
+    (root / "a.py").write_text("import os\n")  # new mtime, same content
+    parsed: list[str] = []
+    real = index_module.summarize_bytes
+    monkeypatch.setattr(index_module, "summarize_bytes", lambda p, d: parsed.append(p.name) or real(p, d))
+    Project(load_settings(root), ProjectOptions(cache_dir=cache)).check_paths()
+    assert parsed == []
+
+
+def test_corrupt_cache_is_ignored(tmp_path):
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "pyproject.toml").write_text("")
+    (root / "a.py").write_text("from .b import c\n")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    from importsense.project.cache import cache_file_for
+
+    cache_file_for(root.resolve(), cache).write_bytes(b"not a pickle")
+    report = Project(load_settings(root), ProjectOptions(cache_dir=cache)).check_paths()
+    assert [f.rule for f in report.findings] == ["invalid-relative-import"]
