@@ -398,7 +398,7 @@ class _ModuleCounter:
                 total += self._count_class(node, module_marks, outer_fixtures=[])
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 total += self._imported(name, node)
-            elif name != "pytestmark" and (
+            elif name != "pytestmark" and not isinstance(_assigned_value(node), ast.Constant) and (
                 matches_prefix_or_glob(name, config.python_functions) or matches_prefix_or_glob(name, config.python_classes)
             ):
                 tally.unsure(f"`{name}` is assigned, not defined")
@@ -429,8 +429,9 @@ class _ModuleCounter:
                 if name in ("sys.exit", "exit", "quit", "os._exit"):
                     args = node.value.args
                     code = ast.unparse(args[0]) if args else "None"
-                    kind = "ProcessExit" if name == "os._exit" else "SystemExit"
-                    return CollectionError(kind, f"sys.exit({code}) called at import time", line=node.lineno)
+                    if name == "os._exit":
+                        return CollectionError("ProcessExit", f"os._exit({code}) called at import time", line=node.lineno)
+                    return CollectionError("SystemExit", f"sys.exit({code}) called at import time", line=node.lineno)
             elif isinstance(node, ast.Raise) and node.exc is not None:
                 target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
                 name = (_dotted(target) or "Exception").split(".")[-1]
@@ -602,7 +603,11 @@ class _ModuleCounter:
                     total += self._count_function(member, marks, class_fixtures=class_fixtures, is_method=True)
             elif isinstance(member, ast.ClassDef):
                 total += self._count_class(member, marks, outer_fixtures=class_fixtures)
-            elif isinstance(member, ast.Assign) and matches_prefix_or_glob(name, self.config.python_functions):
+            elif (
+                isinstance(member, ast.Assign)
+                and not isinstance(member.value, ast.Constant)
+                and matches_prefix_or_glob(name, self.config.python_functions)
+            ):
                 self.tally.unsure(f"`{node.name}.{name}` is assigned, not defined")
         return total
 

@@ -48,7 +48,10 @@ def build_fix(intent: FixIntent, read_text: Callable[[Path], str]) -> Fix | None
         return None
     try:
         text = read_text(path)
-    except (OSError, UnicodeError):
+    except (
+        OSError,
+        ValueError,
+    ):  # missing, unreadable or undecodable (UnicodeError is a ValueError)
         return None
     if isinstance(intent, AbsolutizeImport):
         return absolutize(intent, text)

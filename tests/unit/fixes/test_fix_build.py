@@ -96,8 +96,12 @@ def test_unreadable_file_gives_none(intent: FixIntent) -> None:
     def undecodable(path: Path) -> str:
         return b"\xff\xfe".decode("utf-8")
 
+    def refused(path: Path) -> str:
+        raise ValueError(f"{path}: not UTF-8 and no coding cookie")
+
     assert build_fix(intent, missing) is None
     assert build_fix(intent, undecodable) is None
+    assert build_fix(intent, refused) is None
 
 
 def test_unknown_intent_kind_gives_none() -> None:
