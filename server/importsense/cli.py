@@ -284,14 +284,11 @@ def run_collect(args: argparse.Namespace) -> int:
     settings = load_settings(root)
     python = find_interpreter(root, args.python, settings.python)
     timeout = args.timeout if args.timeout is not None else settings.collection_timeout
-    import_failures = None
-    try:
-        from .collection.engine_bridge import import_failures_for
-
-        project = Project(settings, ProjectOptions(python=args.python))
-        import_failures = import_failures_for(project)
-    except ImportError:
-        import_failures = None
+    project = Project(settings, ProjectOptions(python=args.python))
+    project.summarize_all()
+    test_like = [p for p in project.files if p.name.startswith("test") or p.name.endswith("_test.py")]
+    import_failures = project.collection_blockers(test_like)
+    project.save()
     paths = [p.resolve() for p in args.paths]
     return run_collect_command(root, paths, python=python, static=args.static, fmt=args.format,
                                timeout=timeout, import_failures=import_failures, out=sys.stdout)
