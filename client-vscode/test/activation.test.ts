@@ -84,10 +84,14 @@ async function activate(): Promise<void> {
   await extension.activate(context);
 }
 
+/** Deactivate as VS Code does, then require every server process this test started to have exited. */
 async function deactivate(): Promise<void> {
   await extension.deactivate();
   for (const item of context.subscriptions) {
     item.dispose();
+  }
+  for (const pid of events("pid") as number[]) {
+    await until(`server process ${pid} to exit`, () => !alive(pid));
   }
 }
 
@@ -117,6 +121,9 @@ describe("activation against a real server process", { skip }, () => {
   });
 
   afterEach(() => {
+    if (process.env.IMPORTSENSE_SHOW_LOG) {
+      process.stderr.write(`${fake.state.log.join("\n")}\n`);
+    }
     fs.rmSync(scratch, { recursive: true, force: true });
   });
 

@@ -121,23 +121,10 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if any(f.severity is Severity.ERROR for f in report.findings) else EXIT_OK
 
 
-def first_fix(project, finding: Finding) -> Fix | None:
-    from .fixes import build_fix
-
-    intents = sorted(finding.intents, key=lambda i: not i.preferred)
-    for intent in intents:
-        try:
-            fix = build_fix(intent, project.read_text)
-        except (OSError, ValueError):
-            fix = None
-        if fix is not None:
-            return fix
-    return None
-
-
 def render_json(project, report: CheckReport, out: TextIO) -> None:
     root = project.root
-    items = [f.to_json(root, first_fix(project, f) if f.intents else None) for f in report.findings]
+    items = [f.to_json(root, project.first_fix(f) if f.intents else None) for f in report.findings]
+    project.save()
     json.dump(items, out, indent=2, ensure_ascii=False)
     out.write("\n")
 
@@ -245,7 +232,7 @@ def apply_safe_fixes(project, report: CheckReport, args: argparse.Namespace) -> 
             report.problems.append(f"{display_path(path, project.root)}: not fixed: the rewrite would not parse")
             continue
         write_atomically(path, new_text)
-        project.index.file_changed(path)
+        project.file_changed(path)
         changed.append(path)
         print(f"fixed: {display_path(path, project.root)} ({len(intents)} relative import"
               f"{'s' if len(intents) != 1 else ''} made absolute)", file=sys.stderr)

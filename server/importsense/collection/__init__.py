@@ -19,8 +19,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence, TextIO
+from typing import TextIO
 
 from importsense.collection.config import PytestConfig, read_pytest_config
 from importsense.collection.discovery import discover_test_files

@@ -6,9 +6,10 @@ import configparser
 import os
 import shlex
 import sys
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -196,14 +197,15 @@ def load_config_file(path: Path, problems: list[str] | None = None) -> dict[str,
 def _parse_ini(text: str, path: Path, problems: list[str]) -> dict[str, dict[str, str]]:
     try:
         import iniconfig  # pytest's own ini parser: same continuation and comment rules
-
-        parsed = iniconfig.IniConfig(str(path), data=text)
-        return {section.name: dict(section.items()) for section in parsed}
     except ImportError:  # pragma: no cover - iniconfig ships with pytest
-        pass
-    except Exception as exc:  # iniconfig.ParseError
-        problems.append(f"{path}: {exc}")
-        return {}
+        iniconfig = None
+    if iniconfig is not None:
+        try:
+            parsed = iniconfig.IniConfig(str(path), data=text)
+        except iniconfig.ParseError as exc:
+            problems.append(f"{path}: {exc}")
+            return {}
+        return {section.name: dict(section.items()) for section in parsed}
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
         parser.read_string(text)

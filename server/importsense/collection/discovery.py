@@ -6,9 +6,9 @@ import ast
 import fnmatch
 import glob
 import os
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path, PurePath
-from typing import Sequence
 
 from importsense.collection.config import PytestConfig
 
@@ -166,11 +166,12 @@ def _read_conftest_ignores(path: str, _mtime: int, _size: int) -> tuple[list[str
         targets: list[ast.expr] = []
         value: ast.expr | None = None
         if isinstance(node, ast.Assign):
-            targets, value = node.targets, node.value
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            targets, value = [node.target], node.value
-        elif isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add):
-            targets, value = [node.target], node.value
+            targets, value = list(node.targets), node.value
+        elif (isinstance(node, ast.AnnAssign) and node.value is not None) or (
+            isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add)
+        ):
+            targets.append(node.target)
+            value = node.value
         for target in targets:
             if isinstance(target, ast.Name) and target.id in ("collect_ignore", "collect_ignore_glob"):
                 items = _literal_strings(value)

@@ -89,13 +89,20 @@ def error_for(error: dict[str, Any], test_file: Path | None, root: Path) -> Coll
         frames.append((real(frame_path), frame_line, library))
     return _error_from_frames(
         str(error.get("type") or "Error"),
-        str(error.get("message") or ""),
+        relative_message(str(error.get("message") or ""), root),
         [(p, n) for p, n, lib in frames if not lib],
         test_file,
         root,
         real_root,
         module=error.get("module"),
     )
+
+
+def relative_message(message: str, root: Path) -> str:
+    """`message` with absolute paths inside the project written relative to it (POSIX)."""
+    for base in {str(real(root)), str(Path(os.path.abspath(root)))}:
+        message = message.replace(base + os.sep, "")
+    return message
 
 
 def _error_from_frames(
@@ -148,7 +155,7 @@ def error_from_trace(
 
 
 def file_status(path: Path, report_files: dict[Path, tuple[str, tuple[str, ...]]], error: CollectionError | None) -> FileStatus:
-    outcome, node_ids = report_files.get(path, ("passed", ()))
+    _outcome, node_ids = report_files.get(path, ("passed", ()))
     if error is not None:
         return FileStatus(path, "error", len(node_ids), node_ids=node_ids, error=error, source="pytest")
     return FileStatus(path, "ok", len(node_ids), node_ids=node_ids, source="pytest")

@@ -20,6 +20,8 @@ with frames outermost first; for a SyntaxError the offending file and line are
 appended as the last frame.
 """
 
+# ruff: noqa: BLE001, SIM115 - it reports on user code, which may raise anything; the report file stays open for the run
+
 import json
 import os
 import sys
@@ -30,17 +32,27 @@ REPORT_ENV = "IMPORTSENSE_COLLECT_REPORT"
 MAX_FRAMES = 60
 MAX_MESSAGE = 2000
 
-_state = {"fh": None, "items": {}, "file_reports": {}, "broken_conftests": []}
+class _State:
+    """What one run has seen so far (a fresh process, or a fresh fork, per run)."""
+
+    def __init__(self):
+        self.fh = None  # the report file, opened on the first event
+        self.items = {}  # file path -> node ids collected from it
+        self.file_reports = {}  # id(report) -> (report, file path) for File collectors
+        self.broken_conftests = []  # (directory, error) of conftests that failed at start-up
+
+
+_state = _State()
 
 
 def _emit(event):
-    fh = _state["fh"]
+    fh = _state.fh
     if fh is None:
         target = os.environ.get(REPORT_ENV)
         if not target:
             return
         fh = open(target, "a", encoding="utf-8")
-        _state["fh"] = fh
+        _state.fh = fh
     fh.write(json.dumps(event) + "\n")
     fh.flush()
 
@@ -78,9 +90,7 @@ def _unwrap(exc):
         cause = None
         if name == "ConftestImportFailure":
             cause = getattr(exc, "cause", None) or exc.__cause__
-        elif name == "CollectError" and exc.__cause__ is not None:
-            cause = exc.__cause__
-        elif isinstance(exc, _CollectSystemExit):
+        elif name == "CollectError" and exc.__cause__ is not None or isinstance(exc, _CollectSystemExit):
             cause = exc.__cause__
         if cause is None:
             return exc
@@ -92,7 +102,7 @@ def _message(exc, outer):
     if isinstance(exc, SyntaxError):
         text = exc.msg or str(exc)
     elif isinstance(exc, SystemExit):
-        text = "sys.exit({!r}) called at import time".format(exc.code)
+        text = f"sys.exit({exc.code!r}) called at import time"
     else:
         try:
             text = str(exc)
@@ -143,7 +153,7 @@ def pytest_load_initial_conftests(early_config, parser, args):
     described = describe_exception(failure)
     _emit({"event": "conftest_error", "path": path, "error": described})
     if path is not None:
-        _state["broken_conftests"].append((os.path.dirname(path), described))
+        _state.broken_conftests.append((os.path.dirname(path), described))
     # Let the run go on: the broken conftest is imported again when its directory
     # is collected, and fails there as a collection error of that directory only.
     outcome.force_result(None)
@@ -161,9 +171,9 @@ def pytest_collection(session):
     pytest would otherwise stop the whole run with "found no collectors" for
     such a path, and no other file would be collected.
     """
-    broken = _state["broken_conftests"]
+    broken = _state.broken_conftests
     if not broken:
-        return None
+        return
     config = session.config
     invocation_dir = str(config.invocation_params.dir)
     kept = []
@@ -180,7 +190,7 @@ def pytest_collection(session):
             kind = "dir" if os.path.isdir(path) else "file"
             _emit({"event": "error", "path": path, "kind": kind, "nodeid": str(arg), "error": hit})
     config.args = kept
-    return None
+    return
 
 
 def pytest_collectstart(collector):
@@ -224,7 +234,7 @@ def pytest_make_collect_report(collector):
             _emit_error(collector, described)
     if isinstance(collector, pytest.File):
         # Keep the report object alive with its id so the id cannot be reused meanwhile.
-        _state["file_reports"][id(report)] = (report, _node_path(collector))
+        _state.file_reports[id(report)] = (report, _node_path(collector))
 
 
 def _emit_error(collector, described):
@@ -239,11 +249,11 @@ def _emit_error(collector, described):
 
 
 def pytest_itemcollected(item):
-    _state["items"].setdefault(_node_path(item), []).append(item.nodeid)
+    _state.items.setdefault(_node_path(item), []).append(item.nodeid)
 
 
 def pytest_collectreport(report):
-    entry = _state["file_reports"].pop(id(report), None)
+    entry = _state.file_reports.pop(id(report), None)
     if entry is None or entry[0] is not report:
         return
     path = entry[1]
@@ -255,23 +265,23 @@ def pytest_collectreport(report):
         "event": "file",
         "path": path,
         "outcome": report.outcome,
-        "nodeids": _state["items"].pop(path, []),
+        "nodeids": _state.items.pop(path, []),
         "skip_reason": skip_reason,
     })
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_finish(session):
-    for path, nodeids in sorted(_state["items"].items()):
+    for path, nodeids in sorted(_state.items.items()):
         # Items whose file never had its own report (plugins' custom collectors).
         _emit({"event": "file", "path": path, "outcome": "passed", "nodeids": nodeids, "skip_reason": None})
-    _state["items"] = {}
-    _state["file_reports"] = {}
+    _state.items = {}
+    _state.file_reports = {}
     _emit({"event": "finished"})
 
 
 def pytest_unconfigure(config):
-    fh = _state["fh"]
+    fh = _state.fh
     if fh is not None:
         fh.close()
-        _state["fh"] = None
+        _state.fh = None

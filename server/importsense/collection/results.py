@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from importsense.model import display_path
 
 Status = Literal["ok", "error"]
 Source = Literal["static", "pytest"]
+Mode = Literal["static", "cold", "warm"]
+
+
+class CancelToken(Protocol):
+    """What collection needs of a cancel flag; `threading.Event` is one."""
+
+    def is_set(self) -> bool: ...
+
+    def wait(self, timeout: float | None = None) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -102,7 +111,7 @@ class CollectionResult:
     """
 
     files: list[FileStatus] = field(default_factory=list)
-    mode: Literal["static", "cold", "warm"] = "cold"
+    mode: Mode = "cold"
     duration: float = 0.0
     cancelled: bool = False
     problems: list[str] = field(default_factory=list)

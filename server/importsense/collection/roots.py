@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from importsense.collection.results import CollectionError, CollectionResult, RootCause
 from importsense.model import display_path

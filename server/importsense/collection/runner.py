@@ -11,13 +11,11 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
-import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 from importsense.collection.config import PytestConfig, read_pytest_config
 from importsense.collection.discovery import discover_test_files
@@ -30,7 +28,13 @@ from importsense.collection.events import (
     read_report,
     real,
 )
-from importsense.collection.results import CollectionError, CollectionResult, FileStatus
+from importsense.collection.results import (
+    CancelToken,
+    CollectionError,
+    CollectionResult,
+    FileStatus,
+    Mode,
+)
 
 PLUGIN_FILE = "_importsense_collect_plugin.py"
 WORKER_FILE = "_importsense_collect_worker.py"
@@ -52,7 +56,7 @@ class LaunchOutcome:
 
 
 # launch(args, report, trace, log, timeout, cancel) -> LaunchOutcome
-Launcher = Callable[[list[str], Path, Path, Path, float, "threading.Event | None"], LaunchOutcome]
+Launcher = Callable[[list[str], Path, Path, Path, float, CancelToken | None], LaunchOutcome]
 
 
 def install_scripts(directory: Path) -> Path:
@@ -75,7 +79,7 @@ def collect(
     files: Sequence[Path] | None = None,
     *,
     timeout: float = 60.0,
-    cancel: threading.Event | None = None,
+    cancel: CancelToken | None = None,
     config: PytestConfig | None = None,
 ) -> CollectionResult:
     """Collect `files` (test files or directories; None: what pytest collects by itself) in a fresh subprocess."""
@@ -84,14 +88,14 @@ def collect(
         workdir = Path(tmp)
         worker = install_scripts(workdir)
 
-        def launch(args: list[str], report: Path, trace: Path, log: Path, limit: float, stop: threading.Event | None) -> LaunchOutcome:
+        def launch(args: list[str], report: Path, trace: Path, log: Path, limit: float, stop: CancelToken | None) -> LaunchOutcome:
             command = [python, str(worker), "run", str(report), str(trace), "--", *args]
             return run_process(command, root, log, limit, stop)
 
         return run_collection(launch, root, files, timeout=timeout, cancel=cancel, workdir=workdir, mode="cold", config=config)
 
 
-def run_process(command: list[str], cwd: Path, log: Path, timeout: float, cancel: threading.Event | None) -> LaunchOutcome:
+def run_process(command: list[str], cwd: Path, log: Path, timeout: float, cancel: CancelToken | None) -> LaunchOutcome:
     """Run `command` in its own process group, output to `log`; kill the whole group on timeout or cancel."""
     env = dict(os.environ)
     env.pop("PYTHONSTARTUP", None)
@@ -115,7 +119,7 @@ def run_process(command: list[str], cwd: Path, log: Path, timeout: float, cancel
     return LaunchOutcome(proc.returncode, timed_out, cancelled, tail(log))
 
 
-def wait_for(done: Callable[[], object], timeout: float, cancel: threading.Event | None) -> tuple[bool, bool]:
+def wait_for(done: Callable[[], object], timeout: float, cancel: CancelToken | None) -> tuple[bool, bool]:
     """Poll `done()` until it returns non-None; (timed_out, cancelled)."""
     deadline = time.monotonic() + timeout
     delay = 0.002
@@ -143,6 +147,10 @@ def kill_group(pid: int, exited: Callable[[], bool]) -> None:
     try:
         os.killpg(pid, signal.SIGTERM)
     except OSError:
+        try:  # not (yet) a group leader: signal the process itself
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
         return
     deadline = time.monotonic() + KILL_GRACE_SECONDS
     while time.monotonic() < deadline and not exited():
@@ -209,15 +217,15 @@ def run_collection(
     targets: Sequence[Path] | None,
     *,
     timeout: float,
-    cancel: threading.Event | None,
+    cancel: CancelToken | None,
     workdir: Path,
-    mode: str,
+    mode: Mode,
     config: PytestConfig | None = None,
 ) -> CollectionResult:
     """Collect `targets` through `launch`, retrying around files that hang or crash the process."""
     started = time.monotonic()
     root = Path(os.path.abspath(root))
-    result = CollectionResult(mode=mode)  # type: ignore[arg-type]
+    result = CollectionResult(mode=mode)
     explicit: list[Path] | None = None
     if targets is not None:
         explicit = []
@@ -263,9 +271,10 @@ def run_collection(
         elif report.finished:
             message, error_type = _last_words(outcome.output) or "pytest stopped with a usage error", "UsageError"
         else:
-            message = _exit_message(outcome.exit_code, outcome.output)
+            message = _exit_message(outcome.exit_code, outcome.output, during=culprit is not None)
             error_type = "ProcessExit" if report.collected else "PytestError"
-            result.problems.append(f"pytest exited with code {outcome.exit_code}: {message}")
+            where = f" while collecting {culprit[0]}" if culprit else ""
+            result.problems.append(f"pytest's process ended with code {outcome.exit_code}{where}")
         trace_text = _read(trace_path)
         if culprit is not None:
             path, kind = acc.local(culprit[0]), culprit[1]
@@ -370,17 +379,18 @@ def _last_words(output: str) -> str:
     return chosen[:500]
 
 
-def _exit_message(code: int | None, output: str) -> str:
+def _exit_message(code: int | None, output: str, *, during: bool) -> str:
     if code is not None and code < 0:
         try:
             name = signal.Signals(-code).name
         except ValueError:
             name = f"signal {-code}"
-        return f"the pytest process was killed by {name} while collecting"
+        ended = f"the process was killed by {name}"
+    else:
+        ended = f"the process exited with code {code}"
+    if during:
+        return f"{ended} while collecting this file"
     words = _last_words(output)
-    base = f"the pytest process exited with code {code} before collection finished"
+    base = f"{ended} before collection finished"
     return f"{base}: {words}" if words else base
 
-
-if __name__ == "__main__":  # pragma: no cover - manual use
-    print(collect(Path.cwd(), sys.executable, sys.argv[1:] or None))

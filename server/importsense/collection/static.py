@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 import fnmatch
 import os
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence, Union
 
 from importsense.collection.config import PytestConfig, read_pytest_config
 from importsense.collection.results import CollectionError, FileStatus
@@ -20,7 +20,7 @@ UNITTEST_CASES = {"TestCase", "IsolatedAsyncioTestCase", "FunctionTestCase"}
 # Bases that add no tests and no __init__ that matters.
 NEUTRAL_BASES = {"object", "ABC", "abc.ABC", "Generic", "typing.Generic", "Protocol", "typing.Protocol"}
 
-ImportFailure = Union[tuple[int, str], tuple[int, str, "Path | None", "int | None"]]
+ImportFailure = tuple[int, str] | tuple[int, str, Path | None, int | None]
 
 
 @dataclass(frozen=True)
@@ -405,7 +405,7 @@ class _ModuleCounter:
         return StaticCount(total, tally.exact, reasons=tuple(tally.reasons))
 
     def _module_disabled(self) -> bool:
-        value = _assigned_value(self.bindings.get("__test__")) if "__test__" in self.bindings else None
+        value = _assigned_value(self.bindings["__test__"]) if "__test__" in self.bindings else None
         return isinstance(value, ast.Constant) and value.value is False
 
     def _module_skip(self) -> bool | None:
@@ -585,9 +585,9 @@ class _ModuleCounter:
             return 0
         if self._class_flag(node) is False:
             return 0
-        members, resolved = self._class_members(node)
-        if not resolved:
-            self.tally.unsure(f"class `{node.name}` inherits from a class defined elsewhere")
+        members, unknown = self._class_members(node)
+        if unknown:
+            self.tally.unsure(f"class `{node.name}` inherits from {', '.join(f'`{n}`' for n in unknown)}, defined elsewhere")
         if self._is_abstract(node, members):
             return 0
         if kind == "unittest":
@@ -657,10 +657,10 @@ class _ModuleCounter:
         visit(node, 0)
         return order
 
-    def _class_members(self, node: ast.ClassDef) -> tuple[dict[str, ast.AST], bool]:
-        """Names bound in the class and its in-module bases, nearest first; and whether all bases were known."""
+    def _class_members(self, node: ast.ClassDef) -> tuple[dict[str, ast.AST], list[str]]:
+        """Names bound in the class and its in-module bases, nearest first; and the bases defined elsewhere."""
         members: dict[str, ast.AST] = {}
-        resolved = True
+        unknown: list[str] = []
         for klass in self._mro(node):
             for name, member in _bindings(klass.body).items():
                 members.setdefault(name, member)
@@ -672,8 +672,8 @@ class _ModuleCounter:
                     continue
                 if name in ("unittest.TestCase", "unittest.IsolatedAsyncioTestCase") or name in self.unittest_names:
                     continue
-                resolved = False
-        return members, resolved
+                unknown.append(name or ast.unparse(base))
+        return members, unknown
 
     def _is_abstract(self, node: ast.ClassDef, members: Mapping[str, ast.AST]) -> bool:
         abstract_base = any(

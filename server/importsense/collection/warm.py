@@ -11,22 +11,26 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import IO, Iterable, Sequence
+from typing import IO
 
 from importsense.collection.config import PytestConfig, read_pytest_config
 from importsense.collection.discovery import discover_test_files
 from importsense.collection.results import CollectionResult
 from importsense.collection.runner import (
     LaunchOutcome,
-    collect as cold_collect,
     install_scripts,
     kill_group,
     run_collection,
     tail,
 )
+from importsense.collection.runner import (
+    collect as cold_collect,
+)
 
 START_TIMEOUT = 120.0
+SERVER_GRACE = 5.0
 _EOF = {"op": "eof"}
 
 
@@ -75,20 +79,18 @@ class WarmCollector:
             return
         self._tmp = Path(tempfile.mkdtemp(prefix="importsense-warm-"))
         worker = install_scripts(self._tmp)
-        log = open(self._tmp / "server.log", "wb")
         try:
-            self._proc = subprocess.Popen(
-                [python, str(worker), "serve"],
-                cwd=str(self.root),
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=log,
-                start_new_session=True,
-            )
+            with open(self._tmp / "server.log", "wb") as log:
+                self._proc = subprocess.Popen(
+                    [python, str(worker), "serve"],
+                    cwd=str(self.root),
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=log,
+                    start_new_session=True,
+                )
         except OSError as exc:
             raise WarmCollectorError(f"cannot run {python}: {exc}") from exc
-        finally:
-            log.close()
         self._messages = queue.Queue()
         threading.Thread(target=_read_messages, args=(self._proc.stdout, self._messages), daemon=True).start()
         ready = self._await({"ready", "failed"}, time.monotonic() + START_TIMEOUT, None)
@@ -128,12 +130,12 @@ class WarmCollector:
 
     def restart(self) -> None:
         """Start afresh (after dependencies or conftest imports changed)."""
-        python, root, config = self.python, self.root, self.config
+        python, root = self.python, self.root
         self.close()
         if python is not None and root is not None:
             self.start(python, root, config=None)
 
-    def __enter__(self) -> "WarmCollector":
+    def __enter__(self) -> WarmCollector:  # noqa: PYI034 - typing.Self needs Python 3.11
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -166,14 +168,14 @@ class WarmCollector:
             try:
                 stop = _AnyEvent(mine, cancel)
                 if not self.forking:
-                    return cold_collect(self.root, self.python, files, timeout=timeout, cancel=stop, config=self.config)  # type: ignore[arg-type]
+                    return cold_collect(self.root, self.python, files, timeout=timeout, cancel=stop, config=self.config)
                 if not self.alive:
                     self.close()
                     self.start(self.python, self.root, config=self.config)
                 workdir = Path(tempfile.mkdtemp(prefix="request-", dir=self._tmp))
                 try:
                     result = run_collection(
-                        self._launch, self.root, files, timeout=timeout, cancel=stop,  # type: ignore[arg-type]
+                        self._launch, self.root, files, timeout=timeout, cancel=stop,
                         workdir=workdir, mode="warm", config=self.config,
                     )
                 finally:
@@ -183,10 +185,22 @@ class WarmCollector:
                 with self._state_lock:
                     self._current_cancel = None
 
+    def server_modules(self) -> list[str]:
+        """Names in the server's sys.modules (to check it stays free of first-party code)."""
+        with self._lock:
+            if not self.alive:
+                return []
+            self._send({"op": "modules"})
+            answer = self._await({"modules"}, time.monotonic() + 10.0, None)
+            return list(answer.get("modules", [])) if isinstance(answer, dict) else []
+
     def _launch(self, args: list[str], report: Path, trace: Path, log: Path, timeout: float, cancel) -> LaunchOutcome:
         if not self.alive:
             return LaunchOutcome(None, failure="the warm collector process is not running")
-        self._send({"op": "collect", "args": args, "report": str(report), "trace": str(trace), "log": str(log)})
+        self._send({
+            "op": "collect", "args": args, "report": str(report), "trace": str(trace), "log": str(log),
+            "deadline": timeout + SERVER_GRACE,  # the server's own limit, should this process go away
+        })
         started = self._await({"started"}, time.monotonic() + 30.0, None)
         if not isinstance(started, dict) or started.get("op") != "started":
             return LaunchOutcome(None, failure="the warm collector process stopped answering")

@@ -14,13 +14,16 @@ command.
         serve JSON-line requests on stdin, one at a time:
           {"op": "preload", "modules": [...], "root": "/abs"}
               -> {"op": "preloaded", "imported": [...], "failed": [...], "skipped": [...]}
-          {"op": "collect", "args": [...], "report": path, "trace": path, "log": path}
+          {"op": "collect", "args": [...], "report": path, "trace": path, "log": path, "deadline": seconds}
               -> {"op": "started", "pid": N}   (the child is its own process group)
               -> {"op": "exited", "pid": N, "code": C}
+          {"op": "modules"} -> {"op": "modules", "modules": [...]}   (what the server has imported)
           {"op": "quit"}
         Each collect request runs in a fresh fork, so first-party modules are
         imported anew every time and the server itself never imports them.
 """
+
+# ruff: noqa: BLE001, SIM115, S110 - it runs user code, which may raise anything; its handles live as long as the process
 
 import json
 import os
@@ -66,16 +69,34 @@ def _collect_args(args):
     return ["--collect-only", "-q", "-p", "no:cacheprovider", "--maxfail=0"] + list(args)
 
 
+def _import_pytest():
+    """pytest, or None after saying why on stderr."""
+    try:
+        import pytest
+    except Exception as exc:
+        sys.stderr.write(f"importsense: pytest is not importable in {sys.executable}: {type(exc).__name__}: {exc}\n")
+        return None
+    return pytest
+
+
 def run_once(report, trace, args):
+    pytest = _import_pytest_hidden()
+    if pytest is None:
+        return 3
     plugin = _load_plugin()
     os.environ[REPORT_ENV] = report
     _arm_trace(trace)
-    try:
-        import pytest
-    except ImportError as exc:
-        sys.stderr.write("importsense: pytest is not importable in {}: {}\n".format(sys.executable, exc))
-        return 3
     return int(pytest.main(_collect_args(args), plugins=[plugin]))
+
+
+def _import_pytest_hidden():
+    """Import pytest as user code would see it: without this script's directory on sys.path."""
+    saved = list(sys.path)
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != HERE]
+    try:
+        return _import_pytest()
+    finally:
+        sys.path[:] = saved
 
 
 # ---------------------------------------------------------------------------
@@ -205,9 +226,76 @@ def _run_child(plugin, request):
         os._exit(code)
 
 
+class _Lines:
+    """Line reader on a raw file descriptor, so select() tells the truth about what is pending."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.buffer = b""
+        self.closed = False
+
+    def pending(self):
+        return b"\n" in self.buffer
+
+    def fill(self):
+        chunk = os.read(self.fd, 65536)
+        if not chunk:
+            self.closed = True
+        self.buffer += chunk
+
+    def next(self):
+        """The next line (without newline), or None at end of input."""
+        while not self.pending():
+            if self.closed:
+                return None
+            self.fill()
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return line
+
+
+def _kill_child(pid):
+    import signal
+
+    for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+        try:
+            target()
+            return
+        except OSError:
+            continue
+
+
+def _wait_child(pid, deadline, lines):
+    """Wait for the child; kill it past `deadline` or when the client goes away (stdin closed)."""
+    import select
+    import time
+
+    delay = 0.001
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+        if time.monotonic() > deadline:
+            _kill_child(pid)
+            delay = 0.01
+        if not lines.closed and not lines.pending():
+            readable, _, _ = select.select([lines.fd], [], [], delay)
+            if readable:
+                lines.fill()
+        else:
+            time.sleep(delay)
+        if lines.closed:
+            _kill_child(pid)
+        delay = min(delay * 2, 0.01)
+
+
 def serve():
+    import time
+
+    if _import_pytest_hidden() is None:
+        sys.stdout.write(json.dumps({"op": "failed", "error": "pytest is not importable in " + sys.executable}) + "\n")
+        return 3
     plugin = _load_plugin()
-    stdin = sys.stdin.buffer
+    lines = _Lines(0)
     out = os.fdopen(os.dup(1), "wb")
     # User code must never write into the protocol pipe.
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -218,9 +306,12 @@ def serve():
         _freeze()
         _send(out, {"op": "ready", "pid": os.getpid(), "python": sys.version.split()[0]})
     except BaseException as exc:
-        _send(out, {"op": "failed", "error": "{}: {}".format(type(exc).__name__, exc)})
+        _send(out, {"op": "failed", "error": f"{type(exc).__name__}: {exc}"})
         return 3
-    for line in stdin:
+    while True:
+        line = lines.next()
+        if line is None:
+            break
         try:
             request = json.loads(line)
         except ValueError:
@@ -228,7 +319,9 @@ def serve():
         op = request.get("op")
         if op == "quit":
             break
-        if op == "preload":
+        if op == "modules":
+            _send(out, {"op": "modules", "modules": sorted(sys.modules)})
+        elif op == "preload":
             imported, failed, skipped = preload(request.get("modules", []), request.get("root", os.getcwd()))
             _freeze()
             _send(out, {"op": "preloaded", "imported": imported, "failed": failed, "skipped": skipped})
@@ -236,13 +329,11 @@ def serve():
             sys.stderr.flush()
             pid = os.fork()
             if pid == 0:
+                out.close()
                 _run_child(plugin, request)
             _send(out, {"op": "started", "pid": pid})
-            _, status = os.waitpid(pid, 0)
-            if os.WIFSIGNALED(status):
-                code = -os.WTERMSIG(status)
-            else:
-                code = os.WEXITSTATUS(status)
+            deadline = time.monotonic() + float(request.get("deadline", 3600.0))
+            code = _wait_child(pid, deadline, lines)
             _send(out, {"op": "exited", "pid": pid, "code": code})
     return 0
 

@@ -6,7 +6,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from ..config import Settings
 from ..model import Span
@@ -66,7 +66,7 @@ class ModuleIndex:
     """All first-party modules of a project plus lookups into the target interpreter's sys.path."""
 
     def __init__(self, settings: Settings, environment: Environment, roots: list[Path],
-                 files: Iterable[Path], cached: dict[str, SummaryEntry] | None = None) -> None:
+                 files: Iterable[Path], cached: "dict[str, SummaryEntry] | Callable[[], dict[str, SummaryEntry]] | None" = None) -> None:
         self.settings = settings
         self.environment = environment
         self.roots = roots
@@ -76,13 +76,19 @@ class ModuleIndex:
         self._resolutions: dict[str, Resolution] = {}
         self._entries: dict[Path, SummaryEntry] = {}
         self._overlays: dict[Path, tuple[str, FileSummary]] = {}
-        self._disk_cache = cached or {}
+        self._disk_cache_source = cached
+        self._disk_cache_loaded: dict[str, SummaryEntry] | None = None
+        self.tracking: set[Path] | None = None  # when a set, summary() records every file it is asked for
         self._dirty = False
         self._defined_in: dict[str, list[str]] | None = None
         self._importers: dict[str, set[Path]] | None = None
         self.first_party_files: list[Path] = []
         self._first_party_set: set[Path] = set()
         self.known_first_party = set(settings.known_first_party)
+        self._module_names: dict[Path, str | None] = {}
+        self._first_party_dirs: dict[Path, bool] = {}
+        self._all_module_names: list[str] | None = None
+        self._root_strings = sorted(((str(r).rstrip("/") + "/", r) for r in roots), key=lambda x: -len(x[0]))
         self.set_files(files)
 
     # ---- files and listings --------------------------------------------
@@ -108,6 +114,8 @@ class ModuleIndex:
             self._invalidate_structure()
 
     def _invalidate_structure(self) -> None:
+        self._module_names.clear()
+        self._all_module_names = None
         self._listings.clear()
         self._lower_listings.clear()
         self._resolutions.clear()
@@ -141,18 +149,37 @@ class ModuleIndex:
         return lower
 
     def is_first_party_path(self, path: Path) -> bool:
-        return any(root == path or root in path.parents for root in self.roots)
+        known = self._first_party_dirs.get(path)
+        if known is None:
+            text = str(path)
+            known = any(text == prefix[:-1] or text.startswith(prefix) for prefix, _ in self._root_strings)
+            self._first_party_dirs[path] = known
+        return known
 
     # ---- module names ----------------------------------------------------
     def module_name_for(self, path: Path) -> str | None:
         """Dotted module name of a file under the deepest source root containing it."""
-        best: Path | None = None
-        for root in self.roots:
-            if root in path.parents and (best is None or len(root.parts) > len(best.parts)):
-                best = root
-        if best is None:
+        try:
+            return self._module_names[path]
+        except KeyError:
+            pass
+        name = self._module_name_for(path)
+        self._module_names[path] = name
+        return name
+
+    def _module_name_for(self, path: Path) -> str | None:
+        text = str(path)
+        for prefix, _root in self._root_strings:  # deepest root first
+            if text.startswith(prefix):
+                relative = text[len(prefix):]
+                break
+        else:
             return None
-        parts = list(path.relative_to(best).with_suffix("").parts)
+        for suffix in (".py", ".pyi"):
+            if relative.endswith(suffix):
+                relative = relative[: -len(suffix)]
+                break
+        parts = relative.split("/")
         if parts and parts[-1] == "__init__":
             parts.pop()
         if not parts or not all(part.isidentifier() for part in parts):
@@ -348,7 +375,16 @@ class ModuleIndex:
             else:
                 self.remove_file(path)
 
+    @property
+    def _disk_cache(self) -> dict[str, SummaryEntry]:
+        if self._disk_cache_loaded is None:
+            source = self._disk_cache_source
+            self._disk_cache_loaded = (source() if callable(source) else source) or {}
+        return self._disk_cache_loaded
+
     def summary(self, path: Path) -> FileSummary | None:
+        if self.tracking is not None:
+            self.tracking.add(path)
         overlay = self._overlays.get(path)
         if overlay is not None:
             return overlay[1]
@@ -389,6 +425,8 @@ class ModuleIndex:
         """Take summaries computed elsewhere (the process pool) into the index and the disk cache."""
         with self._lock:
             for key, entry in entries.items():
+                if isinstance(entry, tuple):
+                    entry = SummaryEntry.from_record(entry)
                 self._entries[Path(key)] = entry
                 self._disk_cache[key] = entry
             self._dirty = self._dirty or bool(entries)
@@ -628,12 +666,14 @@ class ModuleIndex:
             return sorted(set(self._defined_in.get(name, ())))
 
     def all_module_names(self) -> list[str]:
-        names = []
-        for path in self.first_party_files:
-            name = self.module_name_for(path)
-            if name:
-                names.append(name)
-        return names
+        if self._all_module_names is None:
+            names = []
+            for path in self.first_party_files:
+                name = self.module_name_for(path)
+                if name:
+                    names.append(name)
+            self._all_module_names = names
+        return self._all_module_names
 
     def importers_of(self, path: Path) -> set[Path]:
         """Files that import the module at `path`, directly or through modules that import it (transitively)."""

@@ -3,24 +3,47 @@
 from __future__ import annotations
 
 import hashlib
+import marshal
 import io
 import tokenize
-from dataclasses import dataclass
 from pathlib import Path
 
+from .codec import decode_summary, encode_summary
 from .summary import FileSummary, SyntaxErrorInfo, summarize_source
 
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 
 
-@dataclass(slots=True)
 class SummaryEntry:
-    """A summary and what it was computed from (the cache key)."""
+    """A summary and what it was computed from (the cache key); the summary is decoded on first use."""
 
-    size: int
-    mtime_ns: int
-    digest: str
-    summary: FileSummary
+    __slots__ = ("size", "mtime_ns", "digest", "_data", "_summary")
+
+    def __init__(self, size: int, mtime_ns: int, digest: str, summary: FileSummary | None = None,
+                 data: tuple | None = None) -> None:
+        self.size = size
+        self.mtime_ns = mtime_ns
+        self.digest = digest
+        self._summary = summary
+        self._data = data
+
+    @property
+    def summary(self) -> FileSummary:
+        if self._summary is None:
+            assert self._data is not None
+            self._summary = decode_summary(marshal.loads(self._data))
+        return self._summary
+
+    def to_record(self) -> tuple:
+        """(size, mtime_ns, digest, marshalled summary): the blob is decoded only when the summary is needed."""
+        data = self._data if self._data is not None else marshal.dumps(encode_summary(self.summary))
+        self._data = data
+        return (self.size, self.mtime_ns, self.digest, data)
+
+    @classmethod
+    def from_record(cls, record: tuple) -> "SummaryEntry":
+        size, mtime_ns, digest, data = record
+        return cls(size, mtime_ns, digest, data=data)
 
 
 def decode_source(data: bytes) -> tuple[str | None, str | None]:
@@ -81,6 +104,10 @@ def summarize_path(path: Path) -> SummaryEntry | None:
     return SummaryEntry(stat.st_size, stat.st_mtime_ns, digest_of(data), summarize_bytes(path, data))
 
 
-def summarize_paths(paths: list[str]) -> list[tuple[str, SummaryEntry | None]]:
-    """Worker entry point for the process pool."""
-    return [(p, summarize_path(Path(p))) for p in paths]
+def summarize_paths(paths: list[str]) -> list[tuple[str, tuple | None]]:
+    """Worker entry point for the process pool: records of plain values, cheap to send back."""
+    out: list[tuple[str, tuple | None]] = []
+    for p in paths:
+        entry = summarize_path(Path(p))
+        out.append((p, None if entry is None else entry.to_record()))
+    return out

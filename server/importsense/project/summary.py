@@ -162,6 +162,10 @@ def dotted_name(node: ast.AST) -> str | None:
     return None
 
 
+_DYNAMIC_WRITES = re.compile(r"setattr\s*\(|__dict__|\bvars\s*\(")
+_RECEIVER_PATTERNS: dict[str, re.Pattern[str]] = {}
+_CTOR_ASSIGN = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*=\s*([A-Za-z_][\w.]*)\s*\(")
+_OPEN_WORDS = ("globals", "exec", "setattr", "locals", "vars")
 _STRING_OPENING = re.compile(r"[rRuUbBfF]{0,2}(\"\"\"|\'\'\'|\"|\')")
 _FROM_MODULE = re.compile(r"from\s+((?:\.\s*)*[\w.]*)")
 
@@ -180,6 +184,8 @@ class _Summarizer:
         self.patches: list[PatchTarget] = []
         self._line_starts: list[int] | None = None
         self.stored: set[tuple[str, str]] = set()
+        self.maybe_open = any(word in text for word in _OPEN_WORDS)
+        self.has_walrus = ":=" in text
 
     # ---- helpers -------------------------------------------------------
     def span(self, node: ast.AST) -> Span:
@@ -428,26 +434,28 @@ class _Summarizer:
         )
 
     def method_writes_attributes(self, method: ast.FunctionDef | ast.AsyncFunctionDef, members: set[str]) -> bool:
-        """Add `self.x = ...` targets to members; True when the method writes attributes dynamically."""
+        """Add every `self.x` the method mentions to members (a superset of its stores: quieter, never louder);
+        True when the method can write attributes dynamically (setattr, __dict__, vars())."""
         args = method.args.posonlyargs + method.args.args
         if not args:
             return False
         receiver = args[0].arg
-        dynamic = False
-        for node in ast.walk(method):
-            if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
-                if isinstance(node.value, ast.Name) and node.value.id == receiver:
-                    members.add(node.attr)
-            elif isinstance(node, ast.Call):
-                func = dotted_name(node.func)
-                if func in ("setattr", "object.__setattr__") and node.args:
-                    dynamic = True
-                elif func and func.endswith("__dict__.update"):
-                    dynamic = True
-            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
-                if dotted_name(node.value) in (f"{receiver}.__dict__", "vars"):
-                    dynamic = True
-        return dynamic
+        segment = self.segment(method.lineno, method.end_lineno or method.lineno)
+        if receiver + "." not in segment and receiver + " ." not in segment:
+            return bool(_DYNAMIC_WRITES.search(segment))
+        pattern = _RECEIVER_PATTERNS.get(receiver)
+        if pattern is None:
+            pattern = _RECEIVER_PATTERNS[receiver] = re.compile(
+                r"(?<![\w.])%s\s*\.\s*([A-Za-z_]\w*)" % re.escape(receiver))
+        members.update(pattern.findall(segment))
+        return bool(_DYNAMIC_WRITES.search(segment))
+
+    def segment(self, first_line: int, last_line: int) -> str:
+        """The source text of lines first_line..last_line (1-based, inclusive)."""
+        starts = self._starts()
+        begin = starts[first_line - 1] if first_line - 1 < len(starts) else len(self.text)
+        end = starts[last_line] if last_line < len(starts) else len(self.text)
+        return self.text[begin:end]
 
     def record_all(self, stmt: ast.stmt) -> None:
         summary = self.summary
@@ -490,6 +498,8 @@ class _Summarizer:
                 self.summary.open_namespace = True
 
     def scan_open_expression(self, expr: ast.expr) -> None:
+        if not self.maybe_open and not self.has_walrus:
+            return
         for node in ast.walk(expr):
             if isinstance(node, ast.Call):
                 func = dotted_name(node.func)
@@ -507,6 +517,8 @@ class _Summarizer:
                 self.bind(node.target.id, node.lineno, "assign")
 
     def scan_walrus(self, expr: ast.expr) -> None:
+        if not self.has_walrus:
+            return
         for node in ast.walk(expr):
             if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
                 self.bind(node.target.id, node.lineno, "assign")
@@ -523,19 +535,22 @@ class _Summarizer:
                 roots[name] = (name,)
         self.module_roots = roots
         candidate_names = set(roots)
-        if roots:
-            ctor_words = "|".join(sorted(map(re.escape, roots)))
-            for match in re.finditer(r"(?<![\w.])(\w+)\s*=\s*(?:%s)\b[\w.]*\s*\(" % ctor_words, self.text):
-                candidate_names.add(match.group(1))
-        # instance candidates: x = Name(...) anywhere (cheap regex prefilter below keeps this fast)
-        words = "|".join(sorted(map(re.escape, candidate_names))) if candidate_names else None
-        hit_lines: set[int] = set()
         text = self.text
+        if roots:
+            for match in _CTOR_ASSIGN.finditer(text):
+                if match.group(2).split(".", 1)[0] in roots:
+                    candidate_names.add(match.group(1))
+        hit_lines: set[int] = set()
         starts = self._starts()
-        if words:
-            pattern = re.compile(r"(?<![\w.])(?:%s)\b" % words)
-            for match in pattern.finditer(text):
-                hit_lines.add(bisect.bisect_right(starts, match.start()))
+        for name in candidate_names:
+            position = text.find(name)
+            size = len(name)
+            while position != -1:
+                before = text[position - 1] if position else " "
+                after = text[position + size] if position + size < len(text) else " "
+                if not (before.isalnum() or before in "_.") and not (after.isalnum() or after == "_"):
+                    hit_lines.add(bisect.bisect_right(starts, position))
+                position = text.find(name, position + size)
         for match in _PATCH_WORDS.finditer(text):
             hit_lines.add(bisect.bisect_right(starts, match.start()))
         if not hit_lines:
@@ -619,7 +634,7 @@ class _UseCollector:
                 self.visit_expression(decorator, locals_, instances, guarded)
             for default in stmt.args.defaults + [d for d in stmt.args.kw_defaults if d is not None]:
                 self.visit_expression(default, locals_, instances, guarded)
-            function_locals = _function_locals(stmt)
+            function_locals = _function_locals(stmt, self.owner.has_walrus)
             if locals_ is not None:
                 # names local to an enclosing function shadow module-level ones too
                 function_locals |= locals_
@@ -672,18 +687,22 @@ class _UseCollector:
         roots = self.roots
         skip: set[int] = set()
         lambda_args: set[str] = set()
+        attributes: list[ast.Attribute] = []
         for node in ast.walk(expr):
-            if isinstance(node, ast.Lambda):
+            kind = type(node)
+            if kind is ast.Attribute:
+                attributes.append(node)  # type: ignore[arg-type]
+            elif kind is ast.Call:
+                self.patch_call(node, locals_)  # type: ignore[arg-type]
+            elif kind is ast.Lambda:
                 lambda_args.update(a.arg for a in node.args.args + node.args.kwonlyargs + node.args.posonlyargs)
-            elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-                for generator in node.generators:
+            elif kind in (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp):
+                for generator in node.generators:  # type: ignore[attr-defined]
                     lambda_args.update(_target_names(generator.target))
-            elif isinstance(node, ast.NamedExpr):
-                lambda_args.update(_target_names(node.target))
-        for node in ast.walk(expr):
-            if isinstance(node, ast.Call):
-                self.patch_call(node, locals_)
-            if not isinstance(node, ast.Attribute) or id(node) in skip:
+            elif kind is ast.NamedExpr:
+                lambda_args.update(_target_names(node.target))  # type: ignore[attr-defined]
+        for node in attributes:
+            if id(node) in skip:
                 continue
             # take the longest chain starting here; mark inner attributes as seen
             chain: list[ast.Attribute] = []
@@ -897,7 +916,7 @@ def _statements_in(body: list[ast.stmt], into_functions: bool = False):
             stack.extend(reversed(case.body))
 
 
-def _function_locals(func: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> set[str]:
+def _function_locals(func: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, walrus: bool = True) -> set[str]:
     args = func.args
     names = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
     if args.vararg:
@@ -911,10 +930,11 @@ def _function_locals(func: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) 
         if isinstance(stmt, (ast.Global, ast.Nonlocal)):
             declared_global.update(stmt.names)
     names |= _block_bound_names(func.body)
-    # walrus and comprehension targets anywhere in the function body
-    for node in ast.walk(func):
-        if isinstance(node, ast.NamedExpr):
-            names.update(_target_names(node.target))
+    # walrus targets anywhere in the function body
+    if walrus:
+        for node in ast.walk(func):
+            if isinstance(node, ast.NamedExpr):
+                names.update(_target_names(node.target))
     return names - declared_global
 
 

@@ -55,6 +55,28 @@ def test_corrupt_cache_is_ignored(tmp_path):
     cache.mkdir()
     from importsense.project.cache import cache_file_for
 
-    cache_file_for(root.resolve(), cache).write_bytes(b"not a pickle")
+    cache_file_for(root.resolve(), cache).write_bytes(b"not a marshal file")
     report = Project(load_settings(root), ProjectOptions(cache_dir=cache)).check_paths()
     assert [f.rule for f in report.findings] == ["invalid-relative-import"]
+
+
+def test_cached_findings_follow_changes_in_the_files_they_depend_on(tmp_path):
+    root = tmp_path / "proj"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("")
+    (root / "pkg/__init__.py").write_text("")
+    (root / "pkg/utils.py").write_text("def enforce_rate_limit(): ...\n")
+    (root / "pkg/user.py").write_text("from pkg.utils import check_rate_limit\n")
+    (root / "pkg/other.py").write_text("import os\n")
+    cache = tmp_path / "cache"
+
+    def run():
+        report = Project(load_settings(root), ProjectOptions(cache_dir=cache)).check_paths()
+        return [(f.path.name, f.rule) for f in report.findings]
+
+    assert run() == [("user.py", "missing-name")]
+    assert run() == [("user.py", "missing-name")]  # from the findings cache
+    (root / "pkg/utils.py").write_text("def enforce_rate_limit(): ...\ndef check_rate_limit(): ...\n")
+    assert run() == []
+    (root / "pkg/utils.py").unlink()
+    assert run() == [("user.py", "unresolved-module")]

@@ -1,0 +1,1 @@
+"""LSP features, one module each: diagnostics (sync, push, pull), code actions, hover, definition, commands, workspace."""
