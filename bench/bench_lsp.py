@@ -365,6 +365,11 @@ async def run_scenario(server: Server, root: Path, module: generate.LargeModule,
         result.peak_rss_mb = tree_kb(client.proc.pid, "VmHWM") / 1024.0
     except (LspError, ConnectionError, asyncio.TimeoutError) as error:
         result.error = str(error) or type(error).__name__
+        if client.closed.is_set():
+            try:
+                await asyncio.wait_for(client.proc.wait(), 5)
+            except asyncio.TimeoutError:
+                pass
         tail = stderr_path.read_text(errors="replace").strip().splitlines() if stderr_path.exists() else []
         if client.proc.returncode is not None or client.closed.is_set():
             result.error += f" (server exited {client.proc.returncode}; stderr: {tail[-1][:200] if tail else '-'})"
@@ -435,7 +440,9 @@ def prepare_workspace(params: ProjectParams) -> tuple[generate.GeneratedProject,
 
 
 def ms(value: float | None) -> str:
-    return "-" if value is None else f"{value * 1000:.0f}"
+    if value is None:
+        return "-"
+    return f"{value * 1000:.1f}" if value < 0.01 else f"{value * 1000:.0f}"
 
 
 def render(results: list[ScenarioResult]) -> str:

@@ -1411,6 +1411,11 @@ def make_large_module(project: GeneratedProject, lines: int = 5000, *, name: str
             if len(body) >= lines - 12:
                 break
         n += 1
+    left = lines - len(body) - 4  # fill to exactly `lines` with a lookup table constant
+    if left > 0:
+        body.add("", "", "FIELD_ORDER = {")
+        body.add(*[f'    "field_{i}": {i},' for i in range(left)])
+        body.add("}")
     relpath = host_pkg.replace(".", "/") + f"/{name}.py"
     (root / relpath).write_text(body.text(), encoding="utf-8")
     return LargeModule(relpath, len(body), toggle[0], toggle[1], toggle[2], relative_line)

@@ -126,6 +126,7 @@ class Session implements vscode.Disposable {
   enqueue(step: () => Promise<void>): Promise<void> {
     this.queue = this.queue.then(step).catch((error: unknown) => {
       this.output.error(`importsense: ${errorMessage(error)}`);
+      this.showState({ kind: "stopped", reason: errorMessage(error) });
     });
     return this.queue;
   }
@@ -197,15 +198,14 @@ class Session implements vscode.Disposable {
     if (api === undefined) {
       return undefined;
     }
-    const environmentPath = api.environments.getActiveEnvironmentPath(folder?.uri);
-    let executable: string | undefined;
     try {
+      const environmentPath = api.environments.getActiveEnvironmentPath(folder?.uri);
       const resolved = await withTimeout(api.environments.resolveEnvironment(environmentPath), 15_000);
-      executable = resolved?.executable.uri?.fsPath;
+      return { environmentPath: environmentPath.path, executable: resolved?.executable.uri?.fsPath };
     } catch (error) {
-      this.output.warn(`The Python extension could not resolve ${environmentPath.path}: ${errorMessage(error)}`);
+      this.output.warn(`The Python extension could not tell its interpreter: ${errorMessage(error)}`);
+      return undefined;
     }
-    return { environmentPath: environmentPath.path, executable };
   }
 
   private async chooseInterpreter(folder: vscode.WorkspaceFolder | undefined): Promise<InterpreterChoice> {

@@ -100,6 +100,8 @@ describe("activation against a real server process", { skip }, () => {
     loader._load = function (this: unknown, request, parent, isMain) {
       return request === "vscode" ? fake : originalLoad.call(this, request, parent, isMain);
     };
+    // The bundle is plain CommonJS loaded at run time, after the `vscode` hook is in place.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     extension = require(BUNDLE) as Extension;
   });
 

@@ -140,20 +140,46 @@ class Project:
         cache = self.findings_cache
         fresh = cache.load() if cache is not None else {}
         todo = [p for p in targets if p not in fresh]
+        results: dict[Path, tuple[list[Finding], set[Path]]] = {}
         if todo:
             self.summarize_all(progress=progress)
-            self.probe_environment(todo)
+            results = self._check_in_parallel(todo)
+            if not results:
+                self.probe_environment(todo)
         for path in targets:
             if path in fresh:
                 report.findings.extend(fresh[path])
             else:
-                findings, deps = self.check_file_tracked(path)
+                findings, deps = results[path] if path in results else self.check_file_tracked(path)
                 report.findings.extend(findings)
                 if cache is not None:
                     cache.store(path, findings, deps)
             report.files_checked += 1
         self.save()
         return report
+
+    def _check_in_parallel(self, todo: list[Path]) -> dict[Path, tuple[list[Finding], set[Path]]]:
+        """Check many files in forked workers that share the parent's index (copy-on-write); {} if not worth it."""
+        workers = self.options.workers or os.cpu_count() or 1
+        if len(todo) < PARALLEL_THRESHOLD or workers < 2 or not hasattr(os, "fork"):
+            return {}
+        global _FORKED_PROJECT
+        import multiprocessing
+
+        chunk = max(32, len(todo) // (workers * 4))
+        chunks = [[str(p) for p in todo[i:i + chunk]] for i in range(0, len(todo), chunk)]
+        results: dict[Path, tuple[list[Finding], set[Path]]] = {}
+        _FORKED_PROJECT = self
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                for batch in pool.map(_check_chunk, chunks):
+                    for path, findings, deps in batch:
+                        results[Path(path)] = (findings, {Path(d) for d in deps})
+        except (OSError, RuntimeError):
+            return {}
+        finally:
+            _FORKED_PROJECT = None
+        return results
 
     def check_file_tracked(self, path: Path) -> tuple[list[Finding], set[Path]]:
         """check_file, plus every file whose summary the check consulted (its inputs)."""
@@ -326,6 +352,22 @@ class Project:
         if text is None:
             raise ValueError(f"{path}: {problem}")
         return text
+
+
+_FORKED_PROJECT: "Project | None" = None
+
+
+def _check_chunk(paths: list[str]) -> list[tuple[str, list[Finding], list[str]]]:
+    """Worker side of Project._check_in_parallel: the project arrived with the fork."""
+    project = _FORKED_PROJECT
+    assert project is not None
+    files = [Path(p) for p in paths]
+    project.probe_environment(files)
+    out = []
+    for path in files:
+        findings, deps = project.check_file_tracked(path)
+        out.append((str(path), findings, [str(d) for d in deps]))
+    return out
 
 
 _BLOCKING_RULES = {"unresolved-module", "missing-name", "syntax-error", "invalid-relative-import"}

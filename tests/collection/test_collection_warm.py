@@ -198,3 +198,41 @@ def test_server_and_child_go_away_when_the_client_is_killed(copy_fixture, live_p
     while live_processes(root) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert live_processes(root) == []
+
+
+def test_recollect_touches_only_the_affected_files(marked_project):
+    from importsense.collection import recollect
+
+    root, log = marked_project
+    (root / "app" / "other.py").write_text("OTHER = 1\n")
+    (root / "test_other.py").write_text("from app.other import OTHER\n\ndef test_other():\n    assert OTHER\n")
+    graph = {root / "app" / "other.py": [root / "test_other.py"]}
+    with WarmCollector() as collector:
+        collector.start(PYTHON, root)
+        first = collector.collect(None, timeout=60)
+        assert sorted((f.path.name, f.tests) for f in first.files) == [
+            ("test_a.py", 1), ("test_b.py", 1), ("test_c.py", 1), ("test_other.py", 1),
+        ]
+        # A first-party module changes: only its importer is collected again.
+        (root / "app" / "other.py").write_text("raise RuntimeError('other is broken')\n")
+        log.write_text("")
+        second = recollect(collector, first, [root / "app" / "other.py"], importers_of=lambda p: graph.get(p, []))
+        assert sorted(log.read_text().split()) == ["app", "conftest"]  # test_a/b/c were not collected again
+        statuses = {f.path.name: f.status for f in second.files}
+        assert statuses == {"test_a.py": "ok", "test_b.py": "ok", "test_c.py": "ok", "test_other.py": "error"}
+        # A new test file and a deleted one.
+        (root / "test_new.py").write_text("def test_new(): pass\n")
+        (root / "test_c.py").unlink()
+        (root / "helpers_module.py").write_text("X = 1\n")
+        log.write_text("")
+        third = recollect(
+            collector, second, [root / "test_new.py", root / "test_c.py", root / "helpers_module.py"],
+            importers_of=lambda p: graph.get(p, []),
+        )
+        assert sorted(f.path.name for f in third.files) == ["test_a.py", "test_b.py", "test_new.py", "test_other.py"]
+        assert "test_a" not in log.read_text()
+        # Without an import graph a changed module may affect anything: everything is collected again.
+        log.write_text("")
+        fourth = recollect(collector, third, [root / "helpers_module.py"])
+        assert "test_a" in log.read_text()
+        assert sorted(f.path.name for f in fourth.files) == ["test_a.py", "test_b.py", "test_new.py", "test_other.py"]

@@ -9,7 +9,7 @@ Modules, one job each:
   events       the plugin's report -> per-file facts and CollectionErrors
   runner       collect(): a cold subprocess; run_collection(): attempts around hangs and crashes
   warm         WarmCollector: one warm process, a fresh fork per request
-  incremental  affected_test_files: what to re-collect after a change
+  incremental  affected_test_files / recollect: what to collect again after a change, and doing it
   roots        group_root_causes: failures grouped by the first-party line that fails
   report       render_text / to_json
 """
@@ -25,7 +25,7 @@ from typing import TextIO
 
 from importsense.collection.config import PytestConfig, read_pytest_config
 from importsense.collection.discovery import discover_test_files
-from importsense.collection.incremental import affected_test_files
+from importsense.collection.incremental import affected_test_files, recollect
 from importsense.collection.report import render_text, summary_line, to_json
 from importsense.collection.results import (
     CollectionError,
@@ -54,6 +54,7 @@ __all__ = [
     "group_root_causes",
     "merge_results",
     "read_pytest_config",
+    "recollect",
     "render_text",
     "run_collect_command",
     "static_status",

@@ -6,8 +6,19 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from importsense.collection.config import CONFIG_NAMES
+from importsense.collection.discovery import is_test_file
+from importsense.collection.results import CancelToken, CollectionResult, merge_results
+
+
+class Collector(Protocol):
+    """Anything that collects a list of files: a WarmCollector, or a wrapper around `collect`."""
+
+    def collect(
+        self, files: Sequence[Path] | None, timeout: float = 60.0, cancel: CancelToken | None = None
+    ) -> CollectionResult: ...
 
 ALL = None  # "re-collect everything"
 
@@ -58,3 +69,44 @@ def _importers_closure(module: Path, importers_of: Callable[[Path], Iterable[Pat
                 seen.add(importer)
                 queue.append(importer)
     return seen
+
+
+def recollect(
+    collector: Collector,
+    previous: CollectionResult,
+    changed: Iterable[Path],
+    *,
+    importers_of: Callable[[Path], Iterable[Path]] | None = None,
+    timeout: float = 60.0,
+    cancel: CancelToken | None = None,
+) -> CollectionResult:
+    """`previous` brought up to date after `changed` files changed, collecting only the affected test files.
+
+    New test files among `changed` are collected too (when the collector has a
+    `config` to tell test files from the rest); deleted ones drop out; a
+    cancelled run leaves `previous` as it was (marked cancelled). Everything is
+    collected again when the change can affect everything (a pytest
+    configuration file, or a module while `importers_of` is unknown).
+    """
+    changed = [Path(os.path.abspath(p)) for p in changed]
+    known = [f.path for f in previous.files]
+    config = getattr(collector, "config", None)
+    new = [p for p in changed if p not in known and p.exists() and config is not None and is_test_file(p, config)]
+    candidates = known + new
+    targets = affected_test_files(changed, candidates, importers_of=importers_of)
+    if targets is None:
+        fresh = collector.collect(None, timeout, cancel)
+        if fresh.cancelled:
+            return CollectionResult(list(previous.files), previous.mode, fresh.duration, True, list(fresh.problems))
+        return fresh
+    gone = {p for p in targets if not p.exists()}
+    present = [p for p in targets if p not in gone]
+    base = CollectionResult([f for f in previous.files if f.path not in gone], previous.mode, previous.duration)
+    if not present:
+        return base
+    fresh = collector.collect(present, timeout, cancel)
+    if fresh.cancelled:
+        base.cancelled = True
+        base.problems = list(fresh.problems)
+        return base
+    return merge_results(base, fresh)

@@ -95,9 +95,10 @@ def static_status(
     config = config or read_pytest_config(root)
     failures = {Path(os.path.abspath(root / p)): v for p, v in (import_failures or {}).items()}
     statuses: list[FileStatus] = []
+    conftest_cache: dict[Path, list[ConftestInfo]] = {}
     for file in files:
         path = Path(os.path.abspath(root / file))
-        count = count_file(path, config)
+        count = count_file(path, config, conftest_cache=conftest_cache)
         error = count.error
         if error is None and path in failures:
             error = _failure_error(failures[path])
@@ -121,13 +122,22 @@ def _failure_error(failure: ImportFailure) -> CollectionError:
     )
 
 
-def count_file(path: Path, config: PytestConfig) -> StaticCount:
-    """Read, parse and count one test file, with the fixtures of the conftest.py files above it."""
+def count_file(path: Path, config: PytestConfig, *, conftest_cache: dict[Path, list[ConftestInfo]] | None = None) -> StaticCount:
+    """Read, parse and count one test file, with the fixtures of the conftest.py files above it.
+
+    `conftest_cache` (directory -> conftests) lets many files of one run share the lookups.
+    """
     try:
         data = path.read_bytes()
     except OSError as exc:
         return StaticCount(0, error=CollectionError(type(exc).__name__, str(exc)))
-    return count_tests(data, path, config, conftests=conftests_for(path, config))
+    if conftest_cache is None:
+        conftests = conftests_for(path, config)
+    else:
+        conftests = conftest_cache.get(path.parent)
+        if conftests is None:
+            conftests = conftest_cache[path.parent] = conftests_for(path, config)
+    return count_tests(data, path, config, conftests=conftests)
 
 
 def count_tests(
@@ -140,7 +150,8 @@ def count_tests(
         return StaticCount(0, error=CollectionError("SyntaxError", exc.msg or str(exc), line=exc.lineno))
     except ValueError as exc:  # null bytes
         return StaticCount(0, error=CollectionError("SyntaxError", str(exc)))
-    return _ModuleCounter(tree, config, conftests).count()
+    may_yield = "yield" in source if isinstance(source, str) else b"yield" in source
+    return _ModuleCounter(tree, config, conftests, may_yield=may_yield).count()
 
 
 def conftests_for(path: Path, config: PytestConfig) -> list[ConftestInfo]:
@@ -353,8 +364,11 @@ def _string_names(node: ast.expr) -> tuple[str, ...] | None:
 
 
 class _ModuleCounter:
-    def __init__(self, tree: ast.Module, config: PytestConfig, conftests: Sequence[ConftestInfo]) -> None:
+    def __init__(
+        self, tree: ast.Module, config: PytestConfig, conftests: Sequence[ConftestInfo], *, may_yield: bool = True
+    ) -> None:
         self.config = config
+        self.may_yield = may_yield
         self.conftests = conftests
         self.tally = _Counter()
         conditional: list[bool] = []
@@ -386,7 +400,7 @@ class _ModuleCounter:
         for name, node in self.bindings.items():
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if matches_prefix_or_glob(name, config.python_functions) and self._is_test_callable(node):
-                    if _is_generator(node):
+                    if self.may_yield and _is_generator(node):
                         error = CollectionError(
                             "Failed",
                             f"'yield' keyword is allowed in fixtures, but not in tests ({name})",

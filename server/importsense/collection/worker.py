@@ -23,7 +23,7 @@ command.
         imported anew every time and the server itself never imports them.
 """
 
-# ruff: noqa: BLE001, SIM115, S110 - it runs user code, which may raise anything; its handles live as long as the process
+# ruff: noqa: BLE001, SIM115, S110, S112 - it runs user code, which may raise anything; its handles live as long as the process
 
 import json
 import os
@@ -154,11 +154,40 @@ def preload(modules, root):
     return imported, failed, skipped
 
 
-def _warm_pytest(plugin):
+def _third_party_plugins(root):
+    """Module names of installed pytest plugins (entry points) that do not live in the project."""
+    if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+        return []
+    import importlib.util
+
+    try:
+        from importlib import metadata
+
+        entry_points = metadata.entry_points()
+        selected = (
+            entry_points.select(group="pytest11") if hasattr(entry_points, "select") else entry_points.get("pytest11", [])
+        )
+        modules = sorted({ep.value.split(":")[0].strip() for ep in selected})
+    except Exception:
+        return []
+    names = []
+    for module in modules:
+        try:
+            spec = importlib.util.find_spec(module.split(".")[0])
+        except Exception:
+            continue
+        if spec is not None and not _is_first_party(spec, root):
+            names.append(module)
+    return names
+
+
+def _warm_pytest(plugin, root):
     """Import pytest and everything a collection session touches, by running one in an empty directory.
 
-    The warm-up run uses its own empty pytest.ini outside the project, so no
-    conftest, no project plugin and no first-party module is imported here.
+    The warm-up uses its own empty pytest.ini outside the project, no
+    PYTEST_ADDOPTS / PYTEST_PLUGINS, and only the installed plugins that live
+    outside the project, so no conftest, no project plugin and no first-party
+    module is imported here.
     """
     import gc
     import shutil
@@ -167,18 +196,32 @@ def _warm_pytest(plugin):
     import pytest
 
     scratch = tempfile.mkdtemp(prefix="importsense-warmup-")
-    saved_report = os.environ.pop(REPORT_ENV, None)
+    saved_env = {name: os.environ.pop(name, None) for name in (REPORT_ENV, "PYTEST_ADDOPTS", "PYTEST_PLUGINS")}
+    saved_autoload = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     saved_cwd = os.getcwd()
     try:
+        plugins = _third_party_plugins(os.path.realpath(root))
+        os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         ini = os.path.join(scratch, "pytest.ini")
         with open(ini, "w") as handle:
             handle.write("[pytest]\n")
         os.chdir(scratch)
-        pytest.main(_collect_args(["-c", ini, "--rootdir", scratch, scratch]), plugins=[plugin])
+        args = ["-c", ini, "--rootdir", scratch]
+        for name in plugins:
+            args.extend(["-p", name])
+        try:
+            pytest.main(_collect_args(args + [scratch]), plugins=[plugin])
+        except BaseException:
+            pytest.main(_collect_args(["-c", ini, "--rootdir", scratch, scratch]), plugins=[plugin])
     finally:
         os.chdir(saved_cwd)
-        if saved_report is not None:
-            os.environ[REPORT_ENV] = saved_report
+        for name, value in saved_env.items():
+            if value is not None:
+                os.environ[name] = value
+        if saved_autoload is None:
+            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved_autoload
         shutil.rmtree(scratch, ignore_errors=True)
     gc.collect()
 
@@ -302,7 +345,7 @@ def serve():
     os.dup2(devnull, 1)
     sys.stdout = open(os.devnull, "w")
     try:
-        _warm_pytest(plugin)
+        _warm_pytest(plugin, os.getcwd())
         _freeze()
         _send(out, {"op": "ready", "pid": os.getpid(), "python": sys.version.split()[0]})
     except BaseException as exc:

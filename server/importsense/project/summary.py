@@ -184,6 +184,7 @@ class _Summarizer:
         self.patches: list[PatchTarget] = []
         self._line_starts: list[int] | None = None
         self.stored: set[tuple[str, str]] = set()
+        self.ctor_lines: list[int] = []
         self.maybe_open = any(word in text for word in _OPEN_WORDS)
         self.has_walrus = ":=" in text
 
@@ -536,12 +537,15 @@ class _Summarizer:
         self.module_roots = roots
         candidate_names = set(roots)
         text = self.text
+        starts = self._starts()
+        ctor_lines: list[int] = []
         if roots:
             for match in _CTOR_ASSIGN.finditer(text):
                 if match.group(2).split(".", 1)[0] in roots:
                     candidate_names.add(match.group(1))
+                    ctor_lines.append(bisect.bisect_right(starts, match.start()))
+        self.ctor_lines = sorted(ctor_lines)
         hit_lines: set[int] = set()
-        starts = self._starts()
         for name in candidate_names:
             position = text.find(name)
             size = len(name)
@@ -585,7 +589,7 @@ class _UseCollector:
                     instances: dict[str, tuple[str, ...]] | None = None, guarded: bool = False) -> None:
         owner = self.owner
         if instances is None:
-            instances = self.instances_in(body, locals_)
+            instances = self.instances_in(body, locals_) if owner.ctor_lines else {}
         for stmt in body:
             if not owner.touches(stmt):
                 continue
@@ -639,7 +643,8 @@ class _UseCollector:
                 # names local to an enclosing function shadow module-level ones too
                 function_locals |= locals_
             inner_instances = {k: v for k, v in instances.items() if k not in function_locals}
-            inner_instances.update(self.instances_in(stmt.body, function_locals))
+            if _any_between(self.owner.ctor_lines, stmt.lineno, stmt.end_lineno or stmt.lineno):
+                inner_instances.update(self.instances_in(stmt.body, function_locals))
             self.visit_block(stmt.body, function_locals, inner_instances, guarded)
         elif isinstance(stmt, ast.ClassDef):
             for expr in stmt.decorator_list + stmt.bases + [k.value for k in stmt.keywords]:
@@ -829,6 +834,11 @@ class _UseCollector:
 
 
 # ---- small pure helpers ---------------------------------------------------
+
+def _any_between(sorted_lines: list[int], first: int, last: int) -> bool:
+    index = bisect.bisect_left(sorted_lines, first)
+    return index < len(sorted_lines) and sorted_lines[index] <= last
+
 
 def _target_names(target: ast.AST) -> list[str]:
     if isinstance(target, ast.Name):

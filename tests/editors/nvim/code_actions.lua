@@ -17,12 +17,12 @@
 --   1. open the first scenario's file and start the server on the project (0.7: vim.lsp.start_client +
 --      buf_attach_client; 0.8+: vim.lsp.start); later Python buffers attach from a FileType autocmd;
 --   2. per scenario: open the file, wait for the diagnostic (pushed on 0.7, pulled or pushed on 0.10+), ask
---      for code actions with that diagnostic in the context, pick one by title, resolve it when it has no
---      edit (codeAction/resolve), apply its workspace edit (it may land in a file no window shows), :wall,
---      and wait for the diagnostic to go away;
---   3. send codeAction/resolve for every action that came without an edit (0.7 does that for each action a
---      person picks, command-only ones included) and for two actions the server never made: those must
---      come back unchanged;
+--      for code actions with that diagnostic in the context, send codeAction/resolve for each action that
+--      came without an edit (0.7 does that for whichever action a person picks, command-only ones
+--      included), pick one by title, resolve it when it has no edit, apply its workspace edit (it may
+--      land in a file no window shows), :wall, and wait for the diagnostic to go away;
+--   3. resolve two actions the server never made (they must come back unchanged) and the actions applied
+--      above, whose text has changed since (they must still get an answer, not an error);
 --   4. stop the server and check it exited.
 
 local result = {
@@ -222,6 +222,23 @@ local function apply_action(client, bufnr, action, record)
   vim.lsp.util.apply_workspace_edit(action.edit, client.offset_encoding)
 end
 
+-- codeAction/resolve as a round-trip check: record whether the server answered, erred, or changed it.
+local function resolve_check(client, bufnr, action, label)
+  local response, reason = request_sync(client, 'codeAction/resolve', action, bufnr)
+  local entry = { label = label, title = action.title, answered = response ~= nil, reason = reason }
+  if response then
+    entry.err = response.err and vim.inspect(response.err) or nil
+    local resolved = response.result
+    entry.has_edit = type(resolved) == 'table' and resolved.edit ~= nil
+    entry.unchanged = vim.deep_equal(resolved, action)
+  end
+  table.insert(result.resolves, entry)
+end
+
+local function is_command_only(action)
+  return type(action.command) == 'string' or (action.command ~= nil and action.edit == nil and action.kind == nil)
+end
+
 local function run_scenario(client, client_id, scenario)
   local record = { name = scenario.name, file = scenario.file }
   result.scenarios[scenario.name] = record
@@ -247,6 +264,23 @@ local function run_scenario(client, client_id, scenario)
   end)
   result.actions[scenario.name] = actions
   record.titles = titles(actions)
+  -- What 0.7 does for whichever action a person picks: resolve it when it has no edit. Done for every
+  -- such action here, while the text they were made for is still there.
+  for _, action in ipairs(actions) do
+    if not action.edit then
+      resolve_check(client, bufnr, action, is_command_only(action) and 'server command-only' or 'server action')
+    end
+  end
+  -- No request in flight (a diagnostic pull above all) when the edit lands, so whatever updates the
+  -- diagnostics afterwards was caused by the edit.
+  wait_for('no pending requests', function()
+    for _, request in pairs(client.requests or {}) do
+      if request.type == 'pending' then
+        return false
+      end
+    end
+    return true
+  end)
   step('apply ' .. scenario.name, function()
     apply_action(client, bufnr, pick(actions, scenario.action), record)
   end)
@@ -272,6 +306,7 @@ local function main()
   result.api = has_08 and 'vim.lsp.start' or 'vim.lsp.start_client'
   result.scenarios = {}
   result.actions = {}
+  result.resolves = {}
 
   -- Record what the server tells the person, and errors the client sees.
   for _, method in ipairs({ 'window/showMessage', 'window/logMessage' }) do
@@ -344,34 +379,23 @@ local function main()
     run_scenario(client, client_id, scenario)
   end
 
-  -- codeAction/resolve round-trips, as 0.7 sends them for every action without an edit.
-  result.resolves = {}
-  local function resolve(action, label)
-    local response, reason = request_sync(client, 'codeAction/resolve', action, first)
-    local entry = { label = label, title = action.title, answered = response ~= nil, reason = reason }
-    if response then
-      entry.err = response.err and vim.inspect(response.err) or nil
-      local resolved = response.result
-      entry.has_edit = type(resolved) == 'table' and resolved.edit ~= nil
-      entry.unchanged = vim.deep_equal(resolved, action)
-    end
-    table.insert(result.resolves, entry)
-  end
-  local seen = {}
-  for _, scenario in ipairs(scenarios) do
-    for _, action in ipairs(result.actions[scenario.name]) do
-      if not action.edit and not seen[action.title] then
-        seen[action.title] = true
-        local command_only = type(action.command) == 'string' or (action.command ~= nil and action.kind == nil)
-        resolve(action, command_only and 'server command-only' or 'server action')
-      end
-    end
-  end
-  resolve({
+  -- Actions the server never made must come back unchanged; actions made for text that has since
+  -- changed (the fixes above were applied) must still get an answer, not an error.
+  resolve_check(client, first, {
     title = 'Run a command importsense never offered',
     command = { title = 'Unknown', command = 'importsense.test.notACommand', arguments = { 1, 'two' } },
   }, 'foreign command-only')
-  resolve({ title = 'An action from another server', kind = 'quickfix', data = { from = 'elsewhere' } }, 'foreign data')
+  resolve_check(client, first, {
+    title = 'An action from another server',
+    kind = 'quickfix',
+    data = { from = 'elsewhere' },
+  }, 'foreign data')
+  for _, scenario in ipairs(scenarios) do
+    local picked = pick(result.actions[scenario.name], scenario.action)
+    if not picked.edit then
+      resolve_check(client, first, picked, 'stale server action')
+    end
+  end
 
   -- Stop the server.
   vim.lsp.stop_client(client_id)

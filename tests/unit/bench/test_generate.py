@@ -295,7 +295,7 @@ def test_large_module_is_big_parseable_and_has_the_lines_it_claims(tmp_path):
     large = generate.make_large_module(project, lines=1500, name="large_module")
     text = (project.root / large.relpath).read_text(encoding="utf-8")
     lines = text.split("\n")
-    assert 1400 <= large.lines <= 1600 and large.lines == text.count("\n")
+    assert large.lines == 1500 == text.count("\n")
     tree = ast.parse(text)
     imports = [n for n in tree.body if isinstance(n, ast.ImportFrom) and n.module and n.module.startswith("app.")]
     assert len(imports) >= 30
@@ -309,3 +309,58 @@ def test_large_module_is_big_parseable_and_has_the_lines_it_claims(tmp_path):
     for node in imports:
         for alias in node.names:
             assert find_binding(project.root, node.module, alias.name) is not None, (node.module, alias.name)
+
+
+# --- the measuring helpers the bench scripts rely on ----------------------------------------------
+
+
+def _load_common():
+    sys.path.insert(0, str(BENCH))
+    try:
+        spec = importlib.util.spec_from_file_location("bench_common", BENCH / "common.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["bench_common"] = module
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+common = _load_common()
+
+
+def test_run_measured_sees_the_childs_peak_memory_and_time():
+    small = common.run_measured("small", [sys.executable, "-c", "pass"])
+    big = common.run_measured(
+        "big", [sys.executable, "-c", "import time; b = bytearray(200 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); time.sleep(0.3)"])
+    assert small.ok and big.ok
+    assert small.peak_rss_mb < 100
+    assert big.peak_rss_mb > 200
+    assert big.seconds >= 0.3
+
+
+def test_run_measured_reports_crashes_timeouts_and_missing_tools(tmp_path):
+    crash = common.run_measured("crash", [sys.executable, "-c", "import sys; print('boom', file=sys.stderr); sys.exit(3)"])
+    assert not crash.ok and crash.returncode == 3 and "boom" in crash.failure()
+    anything = common.run_measured("any", [sys.executable, "-c", "raise SystemExit(1)"], ok_returncodes=None)
+    assert anything.ok
+    slow = common.run_measured("slow", [sys.executable, "-c", "import time; time.sleep(30)"], timeout=0.5)
+    assert not slow.ok and "timed out" in slow.failure() and slow.seconds < 10
+    missing = common.run_measured("missing", [str(tmp_path / "no-such-tool")])
+    assert not missing.ok and "could not start" in missing.failure()
+    out = tmp_path / "out.txt"
+    echo = common.run_measured("echo", [sys.executable, "-c", "print('x' * 200000)"], stdout_path=out)
+    assert echo.ok and len(echo.stdout().strip()) == 200000
+
+
+def test_table_and_percentiles():
+    table = common.markdown_table(["tool", "seconds"], [["a", "1.50"], ["longer name", "12.00"]])
+    lines = table.splitlines()
+    assert lines[0] == "| tool        | seconds |"
+    assert lines[1] == "| ----------- | ------: |"
+    assert lines[3] == "| longer name |   12.00 |"
+    values = [float(v) for v in range(1, 101)]
+    assert common.percentile(values, 50) == 50.0
+    assert common.percentile(values, 95) == 95.0
+    assert common.percentile([3.0], 95) == 3.0
+    assert common.percentile([], 50) is None

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
+from pygls.capabilities import ServerCapabilitiesBuilder
 
 from ..documents import UTF8, UTF16, UTF32, uri_to_path
 from ..projects import editor_settings
@@ -27,7 +28,7 @@ def register(server: Any, session: Session) -> None:
     @server.feature(types.INITIALIZE)
     def initialize(params: types.InitializeParams) -> None:
         session.client = ClientFeatures.from_capabilities(params.capabilities)
-        encoding = server.protocol._workspace.position_encoding if server.protocol._workspace else UTF16
+        encoding = ServerCapabilitiesBuilder.choose_position_encoding(params.capabilities)
         encoding = getattr(encoding, "value", encoding)
         session.documents.encoding = encoding if encoding in (UTF8, UTF16, UTF32) else UTF16
         folders = [uri_to_path(f.uri) for f in (params.workspace_folders or [])]
@@ -56,8 +57,8 @@ def register(server: Any, session: Session) -> None:
                         ]),
                     )
                 ]))
-            except Exception:  # noqa: BLE001 - without watchers we still see open buffers
-                log.warning("the client refused to watch files", exc_info=True)
+            except Exception as error:  # noqa: BLE001 - without watchers we still see open buffers
+                log.warning("the client did not register file watchers: %s", error)
         await session.open_folders()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
