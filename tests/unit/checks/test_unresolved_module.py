@@ -109,3 +109,16 @@ def test_editable_install_through_an_import_hook_is_found(projects, tmp_path):
     findings = projects.check(project_files, f'[tool.importsense]\npython = "{python}"\n')
     assert [f.message.split("'")[1] for f in findings] == ["not_there_either_qq"]
     assert sys.executable  # the hook lives only in the venv, not in this interpreter
+
+
+def test_stubs_extensions_and_stub_packages_resolve(projects):
+    findings = projects.check({
+        "fast.cpython-311-x86_64-linux-gnu.so": "",
+        "native.pyd": "",
+        "typed_only.pyi": "def f() -> int: ...\n",
+        "vendor-stubs/__init__.pyi": "",
+        "pkg/__init__.py": "",
+        "pkg/_speedups.so": "",
+        "a.py": "import fast\nimport native\nimport typed_only\nfrom pkg import _speedups\nimport pkg._speedups\n",
+    })
+    assert findings == []
