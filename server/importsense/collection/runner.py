@@ -373,10 +373,12 @@ def _read(path: Path) -> str:
 
 
 def _last_words(output: str) -> str:
-    lines = [l.strip() for l in output.splitlines() if l.strip() and not set(l.strip()) <= set("=-_! ")]
-    errors = [l for l in lines if l.startswith(("ERROR", "E ", "importsense:")) or "Error" in l]
+    """The most telling line of pytest's output: the last error line that is not a usage banner."""
+    lines = [line.strip() for line in output.splitlines()]
+    lines = [line for line in lines if line and not set(line) <= set("=-_! ")]
+    errors = [line for line in lines if "error" in line.lower() and "usage:" not in line]
     chosen = errors[-1] if errors else (lines[-1] if lines else "")
-    return chosen[:500]
+    return chosen.replace(WORKER_FILE, "pytest")[:500]
 
 
 def _exit_message(code: int | None, output: str, *, during: bool) -> str:
