@@ -16,8 +16,21 @@ import time
 from pathlib import Path
 
 from common import (
-    WORK_DIR, Measurement, ProjectParams, Results, Target, cached_project, find_tool, fmt, importsense_available,
-    importsense_command, install_pyright, machine_summary, markdown_table, run_measured, tool_version,
+    WORK_DIR,
+    Measurement,
+    ProjectParams,
+    Results,
+    Target,
+    cached_project,
+    find_tool,
+    fmt,
+    importsense_available,
+    importsense_command,
+    install_pyright,
+    machine_summary,
+    markdown_table,
+    run_measured,
+    tool_version,
 )
 
 COLD_TARGET = 0.75  # cold check <= 0.75 x floor

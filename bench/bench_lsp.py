@@ -18,16 +18,27 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from common import (
-    WORK_DIR, ProjectParams, Results, cached_project, find_tool, fmt, importsense_command, install_pyright,
-    machine_summary, markdown_table, percentile, save_manifest, tree_kb,
-)
 import generate
-
+from common import (
+    WORK_DIR,
+    ProjectParams,
+    Results,
+    cached_project,
+    find_tool,
+    fmt,
+    importsense_command,
+    install_pyright,
+    machine_summary,
+    markdown_table,
+    percentile,
+    save_manifest,
+    tree_kb,
+)
 
 # ---------------------------------------------------------------------------
 # A minimal LSP client
@@ -63,15 +74,12 @@ class LspClient:
 
     @classmethod
     async def start(cls, command: list[str], cwd: Path, stderr_path: Path,
-                    settings: Callable[[str | None], Any]) -> "LspClient":
-        stderr = open(stderr_path, "wb")
-        try:
+                    settings: Callable[[str | None], Any]) -> LspClient:
+        with open(stderr_path, "wb") as stderr:  # noqa: ASYNC230 - opening one log file before spawning
             proc = await asyncio.create_subprocess_exec(
                 *command, cwd=cwd, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 stderr=stderr, limit=1 << 24, start_new_session=True,
             )
-        finally:
-            stderr.close()
         return cls(proc, settings)
 
     # -- wire ------------------------------------------------------------------

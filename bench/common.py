@@ -10,9 +10,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
@@ -20,8 +20,7 @@ WORK_DIR = BENCH_DIR / ".work"  # gitignored: generated projects, npm peers, cac
 NPM_PREFIX = WORK_DIR / "npm"
 
 sys.path.insert(0, str(BENCH_DIR))
-import generate  # noqa: E402  (bench/ is not a package; the scripts run as files)
-
+import generate
 
 # ---------------------------------------------------------------------------
 # Measuring a child process
@@ -118,7 +117,7 @@ class RssSampler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> "RssSampler":
+    def __enter__(self) -> RssSampler:
         self._thread.start()
         return self
 
@@ -267,7 +266,7 @@ class ProjectParams:
     def key(self, kind: str) -> str:
         return f"{kind}-m{self.modules}-t{self.test_files}-l{self.lines}-s{self.seed}-v{generate.GENERATOR_VERSION}"
 
-    def scaled(self, factor: float) -> "ProjectParams":
+    def scaled(self, factor: float) -> ProjectParams:
         return ProjectParams(max(20, int(self.modules * factor)), max(2, int(self.test_files * factor)),
                              max(2000, int(self.lines * factor)), self.seed)
 

@@ -18,11 +18,12 @@ import random
 import re
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 
 # ---------------------------------------------------------------------------
 # Vocabulary
@@ -178,7 +179,7 @@ class GeneratedProject:
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "GeneratedProject":
+    def from_json(cls, data: dict[str, Any]) -> GeneratedProject:
         values = dict(data)
         values["root"] = Path(values["root"])
         values["defects"] = [Defect(**d) for d in values["defects"]]
@@ -895,7 +896,6 @@ class _Generator:
     def resolve_module_defects(self) -> None:
         """Fill in each app-module defect now that every module's index is known."""
         for index, plans in self.module_defects.items():
-            spec = self.modules[index]
             pkg = self.package_of[index]
             resolved: list[tuple[str, Any]] = []
             for kind, _ in plans:

@@ -1,46 +1,27 @@
-/** VS Code glue: picks the interpreter, runs `<python> -m importsense serve`, wires settings, commands, tree and status bar. */
+/** VS Code entry point: picks the interpreter, runs the server, and wires settings, trust and commands. */
 
 import * as os from "node:os";
 import * as vscode from "vscode";
-import { PythonExtension } from "@vscode/python-extension";
-import {
-  DidChangeConfigurationNotification,
-  type DynamicFeature,
-  ExecuteCommandRequest,
-  LanguageClient,
-  type LanguageClientOptions,
-  RevealOutputChannelOn,
-  type ServerOptions,
-  State,
-  type StaticFeature,
-} from "vscode-languageclient/node";
-import {
-  COLLECTION_CHANGED_NOTIFICATION,
-  COLLECTION_STATUS_REQUEST,
-  type CollectionStatus,
-  parseCollectionStatus,
-  plural,
-  type ServerState,
-  statusFromNotification,
-} from "./collectionModel";
-import { CollectionStatusBar, CollectionTreeProvider, VIEW_ID } from "./collectionView";
+import { DidChangeConfigurationNotification, ExecuteCommandRequest, State } from "vscode-languageclient/node";
+import { createClient, forwardServerCommands, type ImportsenseClient, SERVER_ARGS } from "./client";
+import { COLLECTION_CHANGED_NOTIFICATION } from "./collectionModel";
+import { CollectionSync } from "./collectionSync";
 import {
   chooseInterpreter,
   type ExpansionContext,
   expandVariables,
   type InterpreterChoice,
-  type PythonExtensionReport,
   selectInterpreterAction,
 } from "./interpreter";
 import { describeProblem, probeInterpreter } from "./probe";
+import { hasPythonExtension, PythonExtensionBridge } from "./pythonExtension";
 import { type BuiltSettings, buildServerSettings, explicitValue } from "./settings";
+import { errorMessage, resultMessage } from "./util";
 
-const PYTHON_EXTENSION_ID = "ms-python.python";
-const SERVER_ARGS = ["-m", "importsense", "serve"];
 const CONVERT_COMMAND = "importsense.convertWorkspaceToAbsolute";
 const RECOLLECT_COMMAND = "importsense.recollect";
-/** Commands this extension registers itself; server commands with these ids are forwarded by our handlers. */
-const OWN_COMMANDS = new Set([
+/** Commands this extension registers itself; server commands with these ids go through these handlers. */
+const OWN_COMMANDS: ReadonlySet<string> = new Set([
   CONVERT_COMMAND,
   RECOLLECT_COMMAND,
   "importsense.restartServer",
@@ -48,85 +29,32 @@ const OWN_COMMANDS = new Set([
   "importsense.selectInterpreter",
 ]);
 const RUNNING_CONTEXT = "importsense.serverRunning";
-const FIRST_POLL_MS = 500;
-const MAX_POLL_MS = 5000;
-const METHOD_NOT_FOUND = -32601;
+const SOURCE_NAMES = { setting: "importsense.interpreter", "python-extension": "the Python extension", default: "default" };
 
-/** A LanguageClient without the built-in executeCommand feature, whose command registrations would clash with ours. */
-class ImportsenseClient extends LanguageClient {
-  public override registerFeature(feature: StaticFeature | DynamicFeature<unknown>): void {
-    if ("registrationType" in feature && feature.registrationType.method === ExecuteCommandRequest.method) {
-      return;
-    }
-    super.registerFeature(feature);
-  }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function withTimeout<T>(promise: Thenable<T>, ms: number): Promise<T | undefined> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => resolve(undefined), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}
-
-/** A server command's result as a message for the user, when it carries one. */
-function resultMessage(result: unknown): string | undefined {
-  if (typeof result === "string" && result.trim() !== "") {
-    return result;
-  }
-  if (typeof result === "object" && result !== null && "message" in result) {
-    const message = result.message;
-    return typeof message === "string" && message.trim() !== "" ? message : undefined;
-  }
-  return undefined;
-}
-
-/** One server session at a time: start, stop, restart, and what it shows. */
+/** One server at a time: start, stop, restart, settings, and the commands that talk to it. */
 class Session implements vscode.Disposable {
   private client: ImportsenseClient | undefined;
   private choice: InterpreterChoice | undefined;
-  private state: ServerState = { kind: "starting" };
-  private status: CollectionStatus | undefined;
   private readonly perClient: vscode.Disposable[] = [];
-  private readonly disposables: vscode.Disposable[] = [];
   private queue: Promise<void> = Promise.resolve();
-  private pollTimer: NodeJS.Timeout | undefined;
-  private pollDelay = FIRST_POLL_MS;
-  private refreshing = false;
-  private refreshAgain = false;
-  private statusUnsupported = false;
-  private pythonApi: PythonExtension | undefined;
-  private readonly tree = new CollectionTreeProvider();
-  private readonly treeView: vscode.TreeView<unknown>;
-  private readonly statusBar = new CollectionStatusBar();
+  private readonly collection: CollectionSync;
+  private readonly python: PythonExtensionBridge;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly output: vscode.LogOutputChannel,
   ) {
-    this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.tree, showCollapseAll: true });
-    this.disposables.push(this.tree, this.treeView, this.statusBar);
-    this.showState({ kind: "starting" });
+    this.collection = new CollectionSync(output);
+    this.python = new PythonExtensionBridge(output, () => {
+      void this.onInterpreterMayHaveChanged("the Python extension's interpreter changed");
+    });
   }
 
   /** Run lifecycle steps one after another, so a restart never overlaps a start. */
-  enqueue(step: () => Promise<void>): Promise<void> {
+  private enqueue(step: () => Promise<void>): Promise<void> {
     this.queue = this.queue.then(step).catch((error: unknown) => {
       this.output.error(`importsense: ${errorMessage(error)}`);
-      this.showState({ kind: "stopped", reason: errorMessage(error) });
+      this.collection.show({ kind: "stopped", reason: errorMessage(error) });
     });
     return this.queue;
   }
@@ -147,7 +75,7 @@ class Session implements vscode.Disposable {
     return this.enqueue(() => this.doStop());
   }
 
-  get running(): ImportsenseClient | undefined {
+  private get running(): ImportsenseClient | undefined {
     return this.client?.isRunning() ? this.client : undefined;
   }
 
@@ -167,61 +95,19 @@ class Session implements vscode.Disposable {
     return this.context.extensionPath;
   }
 
-  private async getPythonApi(): Promise<PythonExtension | undefined> {
-    if (this.pythonApi !== undefined) {
-      return this.pythonApi;
-    }
-    if (vscode.extensions.getExtension(PYTHON_EXTENSION_ID) === undefined) {
-      return undefined;
-    }
-    try {
-      const api = await withTimeout(PythonExtension.api(), 15_000);
-      if (api === undefined) {
-        this.output.warn("The Python extension did not activate within 15 s; not using its interpreter.");
-        return undefined;
-      }
-      this.pythonApi = api;
-      this.disposables.push(
-        api.environments.onDidChangeActiveEnvironmentPath(() => {
-          void this.onInterpreterMayHaveChanged("the Python extension's interpreter changed");
-        }),
-      );
-      return api;
-    } catch (error) {
-      this.output.warn(`Could not use the Python extension's API: ${errorMessage(error)}`);
-      return undefined;
-    }
-  }
-
-  private async pythonExtensionReport(folder: vscode.WorkspaceFolder | undefined): Promise<PythonExtensionReport | undefined> {
-    const api = await this.getPythonApi();
-    if (api === undefined) {
-      return undefined;
-    }
-    try {
-      const environmentPath = api.environments.getActiveEnvironmentPath(folder?.uri);
-      const resolved = await withTimeout(api.environments.resolveEnvironment(environmentPath), 15_000);
-      return { environmentPath: environmentPath.path, executable: resolved?.executable.uri?.fsPath };
-    } catch (error) {
-      this.output.warn(`The Python extension could not tell its interpreter: ${errorMessage(error)}`);
-      return undefined;
-    }
-  }
-
   private async chooseInterpreter(folder: vscode.WorkspaceFolder | undefined): Promise<InterpreterChoice> {
     const config = vscode.workspace.getConfiguration("importsense", folder?.uri);
     const setting = explicitValue(config.inspect("interpreter"), { workspaceScopes: vscode.workspace.isTrusted });
     const settingText = typeof setting === "string" && setting.trim() !== "" ? setting : undefined;
-    const report = settingText === undefined ? await this.pythonExtensionReport(folder) : undefined;
     return chooseInterpreter({
       setting: settingText,
-      pythonExtension: report,
+      pythonExtension: settingText === undefined ? await this.python.report(folder) : undefined,
       platform: process.platform,
       expansion: this.expansion(folder),
     });
   }
 
-  serverSettings(): BuiltSettings {
+  private serverSettings(): BuiltSettings {
     const folder = this.folder();
     const config = vscode.workspace.getConfiguration("importsense", folder?.uri);
     return buildServerSettings({
@@ -232,27 +118,28 @@ class Session implements vscode.Disposable {
     });
   }
 
-  private logSettings(built: BuiltSettings): void {
+  private loggedSettings(): BuiltSettings {
+    const built = this.serverSettings();
     for (const problem of built.problems) {
       this.output.warn(problem);
     }
     this.output.info(`Server settings: ${JSON.stringify(built.settings)}`);
+    return built;
   }
 
   private async doStart(): Promise<void> {
-    this.showState({ kind: "starting" });
+    this.collection.show({ kind: "starting" });
     const folder = this.folder();
     const choice = await this.chooseInterpreter(folder);
     this.choice = choice;
-    const source = { setting: "importsense.interpreter", "python-extension": "the Python extension", default: "default" }[choice.source];
-    this.output.info(`Interpreter: ${choice.command} (from ${source}).`);
+    this.output.info(`Interpreter: ${choice.command} (from ${SOURCE_NAMES[choice.source]}).`);
 
     const cwd = this.serverCwd(folder);
     const probe = await probeInterpreter(choice.command, { cwd });
     const problem = describeProblem(choice.command, probe);
     if (problem !== undefined) {
       this.output.error(problem);
-      this.showState({ kind: "stopped", reason: problem });
+      this.collection.show({ kind: "stopped", reason: problem });
       void this.offerInterpreterFix(problem);
       return;
     }
@@ -260,37 +147,15 @@ class Session implements vscode.Disposable {
       this.output.info(`importsense is installed in ${probe.executable} (Python ${probe.version}).`);
     }
 
-    const built = this.serverSettings();
-    this.logSettings(built);
-    const watcher = vscode.workspace.createFileSystemWatcher(
-      "**/{*.py,*.pyi,pyproject.toml,setup.cfg,setup.py,pytest.ini,tox.ini,conftest.py}",
-    );
-    this.perClient.push(watcher);
-    const serverOptions: ServerOptions = { command: choice.command, args: SERVER_ARGS, options: { cwd } };
-    const clientOptions: LanguageClientOptions = {
-      documentSelector: [{ scheme: "file", language: "python" }],
-      outputChannel: this.output,
-      revealOutputChannelOn: RevealOutputChannelOn.Never,
-      initializationOptions: built.settings,
-      diagnosticCollectionName: "importsense",
-      synchronize: { fileEvents: watcher },
-      middleware: {
-        workspace: {
-          // Answer a pull for the "importsense" section with the same flat object we push.
-          configuration: async (params, token, next) => {
-            const answer = await next(params, token);
-            if (!Array.isArray(answer)) {
-              return answer;
-            }
-            return params.items.map((item, index) =>
-              item.section === "importsense" ? this.serverSettings().settings : (answer[index] as unknown),
-            );
-          },
-        },
-      },
-    };
-    const client = new ImportsenseClient("importsense", "importsense", serverOptions, clientOptions);
-    client.onNotification(COLLECTION_CHANGED_NOTIFICATION, (params: unknown) => this.onCollectionChanged(client, params));
+    this.loggedSettings();
+    const client = createClient({
+      python: choice.command,
+      cwd,
+      output: this.output,
+      settings: () => this.serverSettings().settings,
+      disposables: this.perClient,
+    });
+    client.onNotification(COLLECTION_CHANGED_NOTIFICATION, (params: unknown) => this.collection.onChanged(client, params));
     this.perClient.push(
       client.onDidChangeState((event) => {
         if (client !== this.client) {
@@ -298,40 +163,33 @@ class Session implements vscode.Disposable {
         }
         if (event.newState === State.Stopped) {
           void vscode.commands.executeCommand("setContext", RUNNING_CONTEXT, false);
-          this.showState({ kind: "stopped", reason: "the server process stopped; see the output" });
-        } else if (event.newState === State.Running && this.state.kind !== "running") {
+          this.collection.show({ kind: "stopped", reason: "the server process stopped; see the output" });
+        } else if (event.newState === State.Running) {
           void vscode.commands.executeCommand("setContext", RUNNING_CONTEXT, true);
-          this.showState({ kind: "running", status: this.status });
-          void this.refresh();
+          this.collection.resumed();
         }
       }),
     );
     this.client = client;
-    this.statusUnsupported = false;
-    this.pollDelay = FIRST_POLL_MS;
     try {
       await client.start();
     } catch (error) {
       this.output.error(`The importsense server failed to start: ${errorMessage(error)}`);
-      this.showState({ kind: "stopped", reason: errorMessage(error) });
+      this.collection.show({ kind: "stopped", reason: errorMessage(error) });
       void vscode.window
         .showErrorMessage(`importsense: the server failed to start (${choice.command} ${SERVER_ARGS.join(" ")}).`, "Show Output")
         .then((pick) => pick === "Show Output" && this.output.show());
       return;
     }
-    this.forwardServerCommands(client);
+    this.perClient.push(...forwardServerCommands(client, OWN_COMMANDS, this.output));
     await vscode.commands.executeCommand("setContext", RUNNING_CONTEXT, true);
-    this.showState({ kind: "running", status: this.status });
-    await this.refresh();
+    await this.collection.attach(client);
   }
 
   private async doStop(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    if (this.pollTimer !== undefined) {
-      clearTimeout(this.pollTimer);
-      this.pollTimer = undefined;
-    }
+    this.collection.detach({ kind: "stopped", reason: "stopped" });
     await vscode.commands.executeCommand("setContext", RUNNING_CONTEXT, false);
     if (client !== undefined) {
       try {
@@ -346,31 +204,9 @@ class Session implements vscode.Disposable {
     for (const disposable of this.perClient.splice(0)) {
       disposable.dispose();
     }
-    this.status = undefined;
-    this.tree.update(undefined);
-    this.treeView.badge = undefined;
-    this.showState({ kind: "stopped", reason: "stopped" });
   }
 
-  /** Register forwarding handlers for server commands we do not wrap ourselves (e.g. those named by code actions). */
-  private forwardServerCommands(client: ImportsenseClient): void {
-    const commands = client.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
-    for (const command of commands) {
-      if (OWN_COMMANDS.has(command)) {
-        continue;
-      }
-      try {
-        this.perClient.push(
-          vscode.commands.registerCommand(command, (...args: unknown[]) =>
-            client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args }),
-          ),
-        );
-      } catch (error) {
-        this.output.warn(`Could not register server command ${command}: ${errorMessage(error)}`);
-      }
-    }
-  }
-
+  /** Run a server command; says so when the server is not running, shows the result's message if any. */
   async executeServerCommand(command: string, args: unknown[], progressTitle?: string): Promise<unknown> {
     const client = this.running;
     if (client === undefined) {
@@ -402,19 +238,18 @@ class Session implements vscode.Disposable {
 
   async recollect(args: unknown[]): Promise<void> {
     await this.executeServerCommand(RECOLLECT_COMMAND, args);
-    await this.refresh();
+    await this.collection.refresh();
   }
 
   async sendSettings(): Promise<void> {
-    const built = this.serverSettings();
-    this.logSettings(built);
+    const built = this.loggedSettings();
     const client = this.running;
     if (client !== undefined) {
       await client.sendNotification(DidChangeConfigurationNotification.type, { settings: built.settings });
     }
   }
 
-  /** Restart when the interpreter to use is no longer the one running, else re-send the settings. */
+  /** Restart when the interpreter to use is not the one running, else re-send the settings. */
   async onInterpreterMayHaveChanged(reason: string): Promise<void> {
     const next = await this.chooseInterpreter(this.folder());
     if (this.choice === undefined || next.command !== this.choice.command || this.running === undefined) {
@@ -428,18 +263,15 @@ class Session implements vscode.Disposable {
   async onTrustGranted(): Promise<void> {
     this.output.info("Workspace trusted: test collection may run.");
     await this.onInterpreterMayHaveChanged("the workspace is now trusted");
-    this.showState(this.state);
+    this.collection.show();
   }
 
   async selectInterpreter(): Promise<void> {
-    const action = selectInterpreterAction(
-      this.choice?.source ?? "default",
-      vscode.extensions.getExtension(PYTHON_EXTENSION_ID) !== undefined,
-    );
+    const action = selectInterpreterAction(this.choice?.source ?? "default", hasPythonExtension());
     if (action === "edit-setting") {
       await vscode.commands.executeCommand("workbench.action.openSettings", "importsense.interpreter");
     } else if (action === "python-extension-picker") {
-      // The Python extension fires onDidChangeActiveEnvironmentPath, which restarts the server.
+      // The Python extension then fires onDidChangeActiveEnvironmentPath, which restarts the server.
       await vscode.commands.executeCommand("python.setInterpreter");
     } else {
       const picked = await vscode.window.showOpenDialog({
@@ -453,7 +285,7 @@ class Session implements vscode.Disposable {
           vscode.workspace.isTrusted && vscode.workspace.workspaceFolders !== undefined
             ? vscode.ConfigurationTarget.Workspace
             : vscode.ConfigurationTarget.Global;
-        // The configuration change listener restarts the server.
+        // The configuration listener restarts the server.
         await vscode.workspace.getConfiguration("importsense").update("interpreter", picked[0].fsPath, target);
       }
     }
@@ -468,93 +300,9 @@ class Session implements vscode.Disposable {
     }
   }
 
-  private onCollectionChanged(client: ImportsenseClient, params: unknown): void {
-    if (client !== this.client) {
-      return;
-    }
-    const status = statusFromNotification(params);
-    if (status !== undefined) {
-      this.applyStatus(status);
-    } else {
-      void this.refresh();
-    }
-  }
-
-  /** Ask the server for the collection status; coalesces overlapping calls and polls while indexing. */
-  async refresh(): Promise<void> {
-    const client = this.running;
-    if (client === undefined || this.statusUnsupported) {
-      return;
-    }
-    if (this.refreshing) {
-      this.refreshAgain = true;
-      return;
-    }
-    this.refreshing = true;
-    try {
-      const answer: unknown = await client.sendRequest(COLLECTION_STATUS_REQUEST, {});
-      if (client !== this.client) {
-        return;
-      }
-      const status = parseCollectionStatus(answer);
-      if (status === undefined) {
-        this.output.warn(`Unexpected ${COLLECTION_STATUS_REQUEST} answer: ${JSON.stringify(answer)}`);
-        this.schedulePoll();
-      } else {
-        this.applyStatus(status);
-      }
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (code === METHOD_NOT_FOUND) {
-        this.statusUnsupported = true;
-        this.output.warn(`The server does not answer ${COLLECTION_STATUS_REQUEST}; the Test collection view stays empty.`);
-      } else if (client === this.client && client.isRunning()) {
-        this.output.warn(`${COLLECTION_STATUS_REQUEST} failed: ${errorMessage(error)}`);
-        this.schedulePoll();
-      }
-    } finally {
-      this.refreshing = false;
-      if (this.refreshAgain) {
-        this.refreshAgain = false;
-        void this.refresh();
-      }
-    }
-  }
-
-  private schedulePoll(): void {
-    if (this.pollTimer !== undefined) {
-      return;
-    }
-    this.pollTimer = setTimeout(() => {
-      this.pollTimer = undefined;
-      void this.refresh();
-    }, this.pollDelay);
-    this.pollDelay = Math.min(this.pollDelay * 2, MAX_POLL_MS);
-  }
-
-  private applyStatus(status: CollectionStatus): void {
-    this.status = status;
-    this.tree.update(status);
-    const errors = status.summary.errors;
-    this.treeView.badge =
-      errors > 0 ? { value: errors, tooltip: `${plural(errors, "test file")} ${errors === 1 ? "fails" : "fail"} to collect` } : undefined;
-    this.showState({ kind: "running", status });
-    if (status.indexing) {
-      this.schedulePoll();
-    } else {
-      this.pollDelay = FIRST_POLL_MS;
-    }
-  }
-
-  private showState(state: ServerState): void {
-    this.state = state;
-    this.statusBar.show(state, vscode.workspace.isTrusted);
-  }
-
   dispose(): void {
-    for (const disposable of this.disposables.splice(0)) {
-      disposable.dispose();
-    }
+    this.collection.dispose();
+    this.python.dispose();
   }
 }
 
@@ -562,10 +310,10 @@ let session: Session | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel("importsense", { log: true });
-  context.subscriptions.push(output);
   const current = new Session(context, output);
   session = current;
   context.subscriptions.push(
+    output,
     current,
     vscode.commands.registerCommand("importsense.restartServer", () => current.restart("requested")),
     vscode.commands.registerCommand("importsense.showOutput", () => output.show()),
@@ -592,7 +340,5 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 export async function deactivate(): Promise<void> {
   const current = session;
   session = undefined;
-  if (current !== undefined) {
-    await current.stop();
-  }
+  await current?.stop();
 }

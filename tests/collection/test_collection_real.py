@@ -368,3 +368,46 @@ def test_conftest_error_below_a_directory_blocks_only_that_directory(tmp_path):
         "tests/deep/test_d1.py": ("error", 0, "ValueError", None, ("tests/deep/conftest.py", 2)),
         "tests/test_top.py": ("ok", 1, None, None, None),
     }
+
+
+@pytest.mark.parametrize(
+    "files, expected",
+    [
+        ({"conftest.py": "def pytest_configure(config):\n    raise ValueError('configure broken')\n"},
+         "INTERNALERROR> ValueError: configure broken"),
+        ({"pytest.ini": "[pytest]\naddopts = --no-such-option\n"}, "pytest: error: unrecognized arguments: --no-such-option"),
+    ],
+)
+def test_start_up_failures_fail_every_file_with_pytests_words(tmp_path, files, expected):
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_a.py").write_text("def test_a(): pass\n")
+    (tmp_path / "test_b.py").write_text("def test_b(): pass\n")
+    for relative, text in files.items():
+        (tmp_path / relative).write_text(text)
+    result = collect(tmp_path, PYTHON, None, timeout=60)
+    assert [(rel(tmp_path, f), f.status, f.error.type) for f in result.files] == [
+        ("test_b.py", "error", "PytestError"), ("tests/test_a.py", "error", "PytestError"),
+    ]
+    assert all(f.error.message.endswith(expected) for f in result.files)
+
+
+@pytest.mark.parametrize("explicit", [True, False], ids=["explicit-files", "whole-project"])
+def test_a_conftest_that_hangs_blocks_only_its_directory(tmp_path, explicit, live_processes):
+    files = {
+        "pytest.ini": "[pytest]\n",
+        "tests/slow/conftest.py": "import time\nwhile True:\n    time.sleep(0.01)\n",
+        "tests/slow/test_s.py": "def test_s(): pass\n",
+        "tests/test_ok.py": "def test_ok(): pass\n",
+    }
+    for relative, text in files.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text)
+    targets = [Path("tests/slow/test_s.py"), Path("tests/test_ok.py")] if explicit else None
+    result = collect(tmp_path, PYTHON, targets, timeout=2)
+    facts = summary(tmp_path, result)
+    assert facts["tests/test_ok.py"] == ("ok", 1, None, None, None)
+    status, tests, kind, line, where = facts["tests/slow/test_s.py"]
+    assert (status, tests, kind, line) == ("error", 0, "Timeout", None)
+    assert where[0] == "tests/slow/conftest.py" and where[1] in (2, 3)
+    assert live_processes(tmp_path) == []

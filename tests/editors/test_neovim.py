@@ -50,6 +50,9 @@ SCENARIOS = [
      "action": "Add compatibility alias `check_rate_limit = enforce_rate_limit`"},
 ]
 
+# The one relative import no scenario fixes: left for the workspace command.
+WEBSOCKET_TEST = "tests/integration/test_websocket.py"
+
 VIM_ERROR, VIM_WARNING = 1, 2  # vim.diagnostic.severity
 
 
@@ -193,7 +196,8 @@ def run_neovim(spec: NeovimSpec, nvim: Path, version: tuple[int, int, int], work
     project = copy_example(work)
     (project / ROCKET_FILE).write_text(ROCKET_TEXT, encoding="utf-8")
     originals = {s["file"]: (project / s["file"]).read_text(encoding="utf-8") for s in SCENARIOS}
-    originals["app/utils/rate_limit.py"] = (project / "app/utils/rate_limit.py").read_text(encoding="utf-8")
+    for extra in ("app/utils/rate_limit.py", WEBSOCKET_TEST):
+        originals[extra] = (project / extra).read_text(encoding="utf-8")
     result_path = work / "result.json"
     server_log = work / "server.log"
 
@@ -316,7 +320,8 @@ def test_compatibility_alias_lands_in_the_other_file(run: NeovimRun) -> None:
     ast.parse(text)
     assert text.endswith("\n") and not text.endswith("\n\n"), (
         f"{target} ends with a blank line: {text[-60:]!r} (an insert at the position after the final newline "
-        "makes Neovim 0.10+ append an extra empty line; anchor it at the end of the last line instead)")
+        "makes newer Neovims (0.12 here) append an extra empty line; anchor it at the end of the last line "
+        "instead)")
 
 
 def test_alias_fix_clears_the_importers_diagnostic(run: NeovimRun) -> None:
@@ -324,6 +329,22 @@ def test_alias_fix_clears_the_importers_diagnostic(run: NeovimRun) -> None:
     assert record["cleared"], (
         f"missing-name stayed on {record['file']}:1 after the alias was written to app/utils/rate_limit.py"
         f"{run.describe()}")
+
+
+def test_workspace_command_converts_the_remaining_relative_imports(run: NeovimRun) -> None:
+    """importsense.convertWorkspaceToAbsolute: its edits come back as workspace/applyEdit requests."""
+    run.scenario("alias")
+    command = run.result.get("command")
+    if command is None:
+        pytest.fail(f"the script did not get to the workspace command{run.describe()}", pytrace=False)
+    assert command["answered"] and command.get("err") is None, command
+    assert command["modified_after_wall"] == [], command
+    original = run.originals[WEBSOCKET_TEST]
+    assert "from ..helpers import make_urls" in original
+    assert run.text(WEBSOCKET_TEST) == original.replace("from ..helpers import", "from tests.helpers import", 1)
+    # What the scenarios fixed stays as they left it: no second rewrite.
+    assert run.text("app/ws/manager.py").count("from app.ws.types import") == 1
+    assert run.text(ROCKET_FILE) == ROCKET_TEXT.replace("from .types", "from app.ws.types", 1)
 
 
 def test_code_action_resolve_round_trips(run: NeovimRun) -> None:

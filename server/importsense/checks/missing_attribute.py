@@ -32,6 +32,8 @@ def check(context: CheckContext) -> Iterator[Finding]:
                 break
             if symbol.kind == "module" and not _certain_module(symbol):
                 break
+            if symbol.kind == "class" and not (symbol.path is not None and index.is_first_party_path(symbol.path)):
+                break  # only first-party classes: the standard library swaps in C versions at run time
             following = index.attribute_of(symbol, attr)
             if following.kind == "missing":
                 key = (span.start_line, span.start_column)

@@ -53,9 +53,9 @@ def _finding(context: CheckContext, record: ImportRecord, resolution: Resolution
             intents.append(ReplaceText(kind="replace", title=f"Import from {fixed} (match the file's case)",
                                        preferred=True, path=context.path, span=record.module_span, new_text=fixed))
         first_party = first_party or index.is_first_party_path(hint)
-    # where do the imported names live now?
+    # where do the imported names live now? (only first-party modules move inside the project)
     homes: dict[str, list[str]] = {}
-    for name in names:
+    for name in names if first_party else ():
         modules = [m for m in index.defined_in(name) if m != module]
         if modules:
             homes[name] = modules
@@ -68,17 +68,15 @@ def _finding(context: CheckContext, record: ImportRecord, resolution: Resolution
     for name, modules in homes.items():
         suggestions.append(f"{name} is defined in {', '.join(modules[:3])}")
     if common is not None and record.is_from and record.module_span is not None:
-        first_party = True
         intents.append(ReplaceText(kind="replace", title=f"Import from {common} instead", preferred=not intents,
                                    path=context.path, span=record.module_span, new_text=common))
     # close module names
-    if resolution.found_prefix or first_party:
+    if True:  # close names: strict for modules that are not first-party
         candidates = _sibling_modules(index, resolution)
-        for match in close_matches(module, candidates, limit=2):
+        for match in close_matches(module, candidates, limit=2, cutoff=0.6 if first_party else 0.85):
             if any(getattr(i, "new_text", None) == match for i in intents):
                 continue
             suggestions.append(f"did you mean '{match}'?")
-            first_party = True
             if record.is_from and record.module_span is not None and not record.level:
                 intents.append(ReplaceText(kind="replace", title=f"Import from {match}", path=context.path,
                                            span=record.module_span, new_text=match))

@@ -137,10 +137,8 @@ def _error_from_frames(
 _TRACE_LINE = re.compile(r'^\s*File "(?P<path>.+)", line (?P<line>\d+)')
 
 
-def error_from_trace(
-    trace_text: str, type_: str, message: str, test_file: Path | None, root: Path
-) -> CollectionError:
-    """An error whose lines come from a faulthandler dump (most recent call first), if there is one."""
+def _trace_frames(trace_text: str) -> list[tuple[Path, int]]:
+    """Frames of the signalled thread in a faulthandler dump, outermost first, library frames dropped."""
     blocks = re.split(r"\n(?=\S)", trace_text.strip())
     chosen = next((b for b in blocks if b.startswith("Current thread")), blocks[0] if blocks else "")
     frames: list[tuple[Path, int]] = []
@@ -148,9 +146,24 @@ def error_from_trace(
         match = _TRACE_LINE.match(line)
         if match and not match["path"].startswith("<"):
             frames.append((real(match["path"]), int(match["line"])))
-    frames.reverse()  # outermost first
+    frames.reverse()
     parts = ("site-packages", "dist-packages")
-    frames = [(p, n) for p, n in frames if not any(part in p.parts for part in parts)]
+    return [(p, n) for p, n in frames if not any(part in p.parts for part in parts)]
+
+
+def conftest_in_trace(trace_text: str) -> Path | None:
+    """The directory of the innermost conftest.py on the dumped stack, if any."""
+    for path, _line in reversed(_trace_frames(trace_text)):
+        if path.name == "conftest.py":
+            return path.parent
+    return None
+
+
+def error_from_trace(
+    trace_text: str, type_: str, message: str, test_file: Path | None, root: Path
+) -> CollectionError:
+    """An error whose lines come from a faulthandler dump (most recent call first), if there is one."""
+    frames = _trace_frames(trace_text)
     return _error_from_frames(type_, message, frames, test_file, root, real(root))
 
 

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from importsense.collection.config import PytestConfig, read_pytest_config
-from importsense.collection.discovery import discover_test_files
+from importsense.collection.discovery import default_targets, discover_test_files
 from importsense.collection.events import (
     AttemptReport,
+    conftest_in_trace,
     error_for,
     error_from_trace,
     file_status,
@@ -263,7 +264,12 @@ def run_collection(
             break
         if report.finished and outcome.exit_code != USAGE_ERROR:
             break
+        trace_text = _read(trace_path)
         culprit = report.in_progress
+        if culprit is None and outcome.timed_out:
+            # Hung before collecting anything: a conftest.py loaded at start-up, if the stack says so.
+            hung_in = conftest_in_trace(trace_text)
+            culprit = (hung_in, "dir") if hung_in is not None else None
         if outcome.timed_out:
             message = f"collection did not finish within {timeout:g} s"
             result.problems.append(f"pytest timed out after {timeout:g} s" + (f" in {culprit[0]}" if culprit else ""))
@@ -275,16 +281,20 @@ def run_collection(
             error_type = "ProcessExit" if report.collected else "PytestError"
             where = f" while collecting {culprit[0]}" if culprit else ""
             result.problems.append(f"pytest's process ended with code {outcome.exit_code}{where}")
-        trace_text = _read(trace_path)
         if culprit is not None:
             path, kind = acc.local(culprit[0]), culprit[1]
             test_file = path if kind == "file" else None
             error = error_from_trace(trace_text, error_type, message, test_file, root)
+            repeated = path in acc.blocked
             if kind == "file":
                 acc.fail(path, error)
             else:
                 acc.dir_errors[path] = error
                 acc.blocked.append(path)
+            if repeated or (kind == "dir" and _loaded_at_start(root, path, explicit, get_config)):
+                # Every new run would stop at the same place: give up on what is left.
+                _fail_remaining(acc, explicit, get_config, error)
+                break
             continue
         if report.finished and progress:
             continue  # usage error after dir errors: retry the files not reached
@@ -298,6 +308,17 @@ def run_collection(
     result.files = sorted(acc.statuses.values(), key=lambda f: f.path)
     result.duration = time.monotonic() - started
     return result
+
+
+def _loaded_at_start(root: Path, directory: Path, explicit: list[Path] | None, get_config) -> bool:
+    """Whether pytest loads `directory`'s conftest.py at start-up for the next run (so it would hang again)."""
+    if explicit is not None:
+        return False  # the files below it are dropped from the next run
+    for target in default_targets(root, get_config()):
+        # pytest loads the conftests of each target, its parents, and its direct `test*` subdirectories
+        if is_under(target, directory) or (directory.parent == target and directory.name.startswith("test")):
+            return True
+    return False
 
 
 def _attempt_args(root: Path, explicit: list[Path] | None, acc: _Accumulator, *, first: bool) -> list[str] | None:

@@ -62,7 +62,7 @@ class Environment:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def is_stdlib(self, top_level: str) -> bool:
-        return top_level in self.stdlib or top_level in self.builtin or top_level == "__future__"
+        return top_level in self.stdlib or top_level in self.builtin or top_level in ("__future__", "__main__")
 
     def find_specs(self, names: list[str]) -> dict[str, str | None]:
         """Ask the interpreter which of these top-level names it can import (one call, cached)."""

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 from ..model import Span
 from .summary import (
+    _CTOR_ASSIGN,
     _PATCH_WORDS,
     AttributeUse,
     ClassInfo,
@@ -49,6 +50,7 @@ MIN_CHUNK_LINES = 24  # small statements (imports, constants) are grouped so a f
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _WORD = re.compile(r"\w+")
 _OPEN_PAREN = re.compile(r"\s*\(")
+_BREAKS = re.compile(r"\r\n|\r|\n")
 
 
 def split_lines(text: str) -> list[str]:
@@ -82,7 +84,7 @@ class _Chunk:
     touches_all: bool
     all_names: tuple[str, ...] | None
     all_dynamic: bool
-    candidates: dict[frozenset[str], frozenset[str]] = field(default_factory=dict)
+    ctors: tuple[tuple[str, str, int], ...] | None = None
     pass2_key: tuple | None = None
     uses: tuple[AttributeUse, ...] = ()
     patches: tuple[PatchTarget, ...] = ()
@@ -329,6 +331,7 @@ class IncrementalSummarizer:
         return placed.shifted_pass1
 
     def _pass2(self, summary: FileSummary, kinds: dict[str, set[str]]) -> None:
+        """Attribute uses and patch targets: each chunk's, under the file-wide facts (see collect_uses)."""
         roots: dict[str, tuple[str, ...]] = {}
         for name, name_kinds in kinds.items():
             if len(name_kinds) == 1:
@@ -336,17 +339,27 @@ class IncrementalSummarizer:
                 if kind == "import" or kind == "class":
                     roots[name] = (name,)
         root_names = frozenset(roots)
-        candidates: set[str] = set(roots)
         placed_list = self._placed
+        candidates: set[str] = set(roots)
+        ctor_lines: dict[int, list[int]] = {}  # placed index -> chunk-relative lines of `x = Root(...)`
         if roots:
+            for number, placed in enumerate(placed_list):
+                for name, head, line in _ctor_matches(placed.chunk):
+                    if head in root_names:
+                        candidates.add(name)
+                        ctor_lines.setdefault(number, []).append(line)
+            for number in range(len(placed_list) - 1):
+                for name, head, line in _ctor_across(placed_list[number].chunk.text,
+                                                     placed_list[number + 1].chunk.text):
+                    if head in root_names:
+                        candidates.add(name)
+                        ctor_lines.setdefault(number, []).append(line)
+        instances: dict[str, tuple[str, ...]] = {}
+        if ctor_lines:
+            body: list[ast.stmt] = []
             for placed in placed_list:
-                candidates |= _instance_candidates(placed.chunk, root_names)
-            for before, after in zip(placed_list, placed_list[1:]):
-                candidates |= _candidates_across(before.chunk.text, after.chunk.text, root_names)
-        body: list[ast.stmt] = []
-        for placed in placed_list:
-            body.extend(placed.chunk.body)
-        instances = _UseCollector(_Summarizer(""), roots).instances_in(body, None)
+                body.extend(placed.chunk.body)
+            instances = _UseCollector(_Summarizer(""), roots).instances_in(body, None)
         mock = (
             summary.reexports.get("patch"), summary.reexports.get("mock"),
             summary.module_aliases.get("mock"), summary.module_aliases.get("unittest"),
@@ -354,17 +367,19 @@ class IncrementalSummarizer:
         uses: list[AttributeUse] = []
         patches: list[PatchTarget] = []
         stored: set[tuple[str, str]] = set()
-        for placed in placed_list:
+        for number, placed in enumerate(placed_list):
             chunk = placed.chunk
             words = chunk.words
+            lines = tuple(sorted(ctor_lines.get(number, ())))
             key = (
                 root_names & words,
                 frozenset(candidates & words),
                 frozenset((n, instances[n]) for n in words & instances.keys()),
+                lines,
                 mock,
             )
             if chunk.pass2_key != key:
-                _chunk_pass2(chunk, key, roots, candidates & words, instances, summary)
+                _chunk_pass2(chunk, key, roots, candidates & words, instances, list(lines), summary)
             if placed.pass2_of is not chunk.pass2_key or placed.shifted_pass2 is None:
                 offset = placed.start
                 placed.shifted_pass2 = (
@@ -382,20 +397,26 @@ class IncrementalSummarizer:
         summary.patch_targets = tuple(patches)
 
 
-# ---- pass 2 of one chunk ---------------------------------------------------------
+# ---- pass 2 of one chunk: mirrors _Summarizer.collect_uses, with the file-wide facts given ------
 
 def _chunk_pass2(chunk: _Chunk, key: tuple, roots: dict[str, tuple[str, ...]], candidates: set[str],
-                 instances: dict[str, tuple[str, ...]], summary: FileSummary) -> None:
+                 instances: dict[str, tuple[str, ...]], ctor_lines: list[int], summary: FileSummary) -> None:
     """Attribute uses, patch targets and stored attributes of one chunk, given the file-wide facts."""
     owner = _Summarizer(chunk.text)
     owner.summary = FileSummary(reexports=summary.reexports, module_aliases=summary.module_aliases)
+    owner.ctor_lines = ctor_lines
     text = chunk.text
     starts = owner._starts()
     hit_lines: set[int] = set()
-    if candidates:
-        words = "|".join(sorted(map(re.escape, candidates)))
-        for match in re.finditer(r"(?<![\w.])(?:%s)\b" % words, text):
-            hit_lines.add(bisect.bisect_right(starts, match.start()))
+    for name in candidates:  # whole-word occurrences, found the way collect_uses finds them
+        position = text.find(name)
+        size = len(name)
+        while position != -1:
+            before = text[position - 1] if position else " "
+            after = text[position + size] if position + size < len(text) else " "
+            if not (before.isalnum() or before in "_.") and not (after.isalnum() or after == "_"):
+                hit_lines.add(bisect.bisect_right(starts, position))
+            position = text.find(name, position + size)
     for match in _PATCH_WORDS.finditer(text):
         hit_lines.add(bisect.bisect_right(starts, match.start()))
     if hit_lines:
@@ -407,35 +428,30 @@ def _chunk_pass2(chunk: _Chunk, key: tuple, roots: dict[str, tuple[str, ...]], c
     chunk.pass2_key = key
 
 
-def _instance_candidates(chunk: _Chunk, root_names: frozenset[str]) -> frozenset[str]:
-    """Names assigned `Root(...)`-like calls in the chunk's text (the regex `summary` uses)."""
-    present = root_names & chunk.words
-    cached = chunk.candidates.get(present)
-    if cached is None:
-        cached = frozenset()
-        if present:
-            pattern = _instance_pattern(present)
-            cached = frozenset(match.group(1) for match in pattern.finditer(chunk.text))
-        chunk.candidates[present] = cached
-    return cached
+def _ctor_matches(chunk: _Chunk) -> tuple[tuple[str, str, int], ...]:
+    """Every `name = dotted(` in the chunk's text: (name, head of dotted, chunk-relative line)."""
+    if chunk.ctors is None:
+        starts = [0] + [m.end() for m in _BREAKS.finditer(chunk.text)]
+        chunk.ctors = tuple(
+            (m.group(1), m.group(2).split(".", 1)[0], bisect.bisect_right(starts, m.start()))
+            for m in _CTOR_ASSIGN.finditer(chunk.text)
+        )
+    return chunk.ctors
 
 
-def _candidates_across(before: str, after: str, root_names: frozenset[str]) -> frozenset[str]:
-    """An instance-candidate match that starts in one chunk and ends at a `(` opening the next."""
+def _ctor_across(before: str, after: str) -> list[tuple[str, str, int]]:
+    """A `name = dotted(` match that starts in one chunk and ends at a `(` opening the next one."""
     opening = _OPEN_PAREN.match(after)
     if opening is None:
-        return frozenset()
+        return []
     window = before + after[: opening.end()]
-    found = set()
-    for match in _instance_pattern(root_names).finditer(window):
+    found = []
+    starts = [0] + [m.end() for m in _BREAKS.finditer(before)]
+    for match in _CTOR_ASSIGN.finditer(window):
         if match.end() > len(before):
-            found.add(match.group(1))
-    return frozenset(found)
-
-
-def _instance_pattern(names: frozenset[str]) -> re.Pattern[str]:
-    words = "|".join(sorted(map(re.escape, names)))
-    return re.compile(r"(?<![\w.])(\w+)\s*=\s*(?:%s)\b[\w.]*\s*\(" % words)
+            found.append((match.group(1), match.group(2).split(".", 1)[0],
+                          bisect.bisect_right(starts, match.start())))
+    return found
 
 
 # ---- small helpers -----------------------------------------------------------------

@@ -258,7 +258,7 @@ class ModuleIndex:
         if portions:
             return Resolution(top, "namespace", locations=tuple(portions), first_party=first_party_portion,
                               stdlib=stdlib)
-        if top in self.environment.builtin or top == "__future__" or top in self.environment.stdlib:
+        if top in self.environment.builtin or top in ("__future__", "__main__") or top in self.environment.stdlib:
             return Resolution(top, "builtin", stdlib=True)
         first_party = top in self.known_first_party
         hint = None

@@ -174,6 +174,8 @@ def _pytest_test_dirs(root: Path, files: Iterable[SourceFile]) -> Iterator[Path]
 
     for source in files:
         name = source.path.name
+        if not name.endswith(".py"):
+            continue  # pytest never imports stubs
         if not (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"):
             continue
         directory = source.path.parent

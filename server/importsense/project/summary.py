@@ -165,6 +165,10 @@ def dotted_name(node: ast.AST) -> str | None:
 _DYNAMIC_WRITES = re.compile(r"setattr\s*\(|__dict__|\bvars\s*\(")
 _RECEIVER_PATTERNS: dict[str, re.Pattern[str]] = {}
 _CTOR_ASSIGN = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*=\s*([A-Za-z_][\w.]*)\s*\(")
+_OPENING_TEXT = re.compile(
+    r"=\s*globals\(\)|globals\(\)\s*(?:\[[^\]\n]*\]\s*=[^=]|\.update|\.setdefault|\.__setitem__)"
+    r"|sys\.modules\[[^\]\n]*\]\.__dict__|@(?:enum\.)?global_enum|\._convert_?\(|\bvars\(\)\s*\["
+)
 _OPEN_WORDS = ("globals", "exec", "setattr", "locals", "vars")
 _STRING_OPENING = re.compile(r"[rRuUbBfF]{0,2}(\"\"\"|\'\'\'|\"|\')")
 _FROM_MODULE = re.compile(r"from\s+((?:\.\s*)*[\w.]*)")
@@ -185,7 +189,13 @@ class _Summarizer:
         self._line_starts: list[int] | None = None
         self.stored: set[tuple[str, str]] = set()
         self.ctor_lines: list[int] = []
+        self.condition_names: set[str] = set()
+        self.class_stores: dict[str, set[str]] = {}
         self.maybe_open = any(word in text for word in _OPEN_WORDS)
+        if _OPENING_TEXT.search(text):
+            # globals() aliased or written, sys.modules[...].__dict__ updates, enum.global_enum,
+            # IntEnum._convert_: the module's names are written at run time in ways we cannot follow
+            self.summary.open_namespace = True
         self.has_walrus = ":=" in text
 
     # ---- helpers -------------------------------------------------------
@@ -213,6 +223,10 @@ class _Summarizer:
         summary = self.summary
         summary.imports = tuple(self.imports)
         summary.star_imports = tuple(self.star)
+        for class_name, attributes in self.class_stores.items():
+            info = summary.classes.get(class_name)
+            if info is not None:
+                info.members = info.members | frozenset(attributes)
         self.collect_uses(tree)
         stored = self.stored
         summary.attribute_uses = tuple(
@@ -243,11 +257,17 @@ class _Summarizer:
                 for name in _target_names(target):
                     self.bind(name, stmt.lineno, "assign")
                 self.check_open_target(target)
+                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                    # `Klass.attr = ...` after the class statement: the class gains that attribute
+                    self.class_stores.setdefault(target.value.id, set()).add(target.attr)
+            if stmt.value is not None and _mentions_environment(stmt.value):
+                for target in targets:
+                    self.condition_names.update(_target_names(target))
             self.record_all(stmt)
             if stmt.value is not None:
                 self.scan_open_expression(stmt.value)
         elif isinstance(stmt, ast.If):
-            test_guard, test_tc = _condition_kind(stmt.test)
+            test_guard, test_tc = _condition_kind(stmt.test, self.condition_names)
             inner_guard = guard or test_guard
             self.scan_walrus(stmt.test)
             self.module_statements(stmt.body, inner_guard, type_checking or test_tc)
@@ -374,7 +394,7 @@ class _Summarizer:
                 self.nested_block(node.orelse, guard, type_checking, scope)
                 self.nested_block(node.finalbody, guard, type_checking, scope)
             elif isinstance(node, ast.If):
-                test_guard, test_tc = _condition_kind(node.test)
+                test_guard, test_tc = _condition_kind(node.test, self.condition_names)
                 self.nested_block(node.body, guard or test_guard, type_checking or test_tc, scope)
                 self.nested_block(node.orelse, guard or test_guard, type_checking, scope)
             elif isinstance(node, (ast.With, ast.AsyncWith)):
@@ -884,15 +904,29 @@ def _handler_names(handlers: list[ast.ExceptHandler]) -> set[str]:
     return names
 
 
-def _condition_kind(test: ast.expr) -> tuple[str, bool]:
+_ENVIRONMENT_NAMES = {"sys.version_info", "sys.platform", "os.name", "platform.system", "sys.implementation",
+                      "platform.python_implementation", "sys.maxsize", "sys.byteorder"}
+_ENVIRONMENT_FLAG = re.compile(r"(^|_)(PY|PYTHON)_?\d|^PY(PY)?$|VERSION|WINDOWS|WIN32|DARWIN|MACOS|LINUX|POSIX|CPYTHON|PYPY",
+                               re.IGNORECASE)
+
+
+def _condition_kind(test: ast.expr, condition_names: set[str] | frozenset[str] = frozenset()) -> tuple[str, bool]:
     """('condition', False) for version/platform checks; ('', True) for TYPE_CHECKING."""
     text_names = {dotted_name(n) for n in ast.walk(test) if isinstance(n, (ast.Name, ast.Attribute))}
+    text_names.discard(None)
     if text_names & {"TYPE_CHECKING", "typing.TYPE_CHECKING", "t.TYPE_CHECKING"}:
         return "", True
-    if text_names & {"sys.version_info", "sys.platform", "os.name", "platform.system", "sys.implementation",
-                     "PY2", "PY3", "six.PY2", "six.PY3", "IS_WINDOWS", "WINDOWS"}:
+    if text_names & _ENVIRONMENT_NAMES or text_names & condition_names:
         return "condition", False
+    for name in text_names:
+        last = name.rsplit(".", 1)[-1]  # type: ignore[union-attr]
+        if _ENVIRONMENT_FLAG.search(last):
+            return "condition", False
     return "", False
+
+
+def _mentions_environment(expr: ast.expr) -> bool:
+    return any(dotted_name(n) in _ENVIRONMENT_NAMES for n in ast.walk(expr) if isinstance(n, ast.Attribute))
 
 
 def _is_suppress_import_error(expr: ast.expr) -> bool:

@@ -2,7 +2,7 @@
 --
 -- Run by tests/editors/test_neovim.py:
 --   0.9+: nvim --headless --clean -u NONE -l code_actions.lua
---   0.7:  nvim --headless --clean -u NONE -c "luafile code_actions.lua"
+--   0.7:  nvim --headless --clean -u NONE -c 'lua dofile(os.getenv("IMPORTSENSE_NVIM_SCRIPT"))' (no -l yet)
 -- Inputs (environment):
 --   IMPORTSENSE_NVIM_PROJECT     a copy of examples/backend (files here are edited and written)
 --   IMPORTSENSE_NVIM_SERVER_CMD  the server command as a JSON array, e.g. ["python3", "-m", "importsense", "serve"]
@@ -21,9 +21,11 @@
 --      came without an edit (0.7 does that for whichever action a person picks, command-only ones
 --      included), pick one by title, resolve it when it has no edit, apply its workspace edit (it may
 --      land in a file no window shows), :wall, and wait for the diagnostic to go away;
---   3. resolve two actions the server never made (they must come back unchanged) and the actions applied
+--   3. run the workspace command importsense.convertWorkspaceToAbsolute (its edits come back as
+--      workspace/applyEdit) and :wall;
+--   4. resolve two actions the server never made (they must come back unchanged) and the actions applied
 --      above, whose text has changed since (they must still get an answer, not an error);
---   4. stop the server and check it exited.
+--   5. stop the server and check it exited.
 
 local result = {
   steps = {},
@@ -377,6 +379,27 @@ local function main()
 
   for _, scenario in ipairs(scenarios) do
     run_scenario(client, client_id, scenario)
+  end
+
+  -- The workspace command: the server sends its edits back with workspace/applyEdit.
+  local command_response, command_reason = step('convertWorkspaceToAbsolute', function()
+    return request_sync(client, 'workspace/executeCommand', {
+      command = 'importsense.convertWorkspaceToAbsolute',
+      arguments = {},
+    }, first)
+  end)
+  result.command = {
+    answered = command_response ~= nil,
+    reason = command_reason,
+    err = command_response and command_response.err and vim.inspect(command_response.err) or nil,
+    result = command_response and command_response.result or nil,
+  }
+  vim.cmd('silent wall')
+  result.command.modified_after_wall = {}
+  for _, b in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(b) and vim.bo[b].modified then
+      table.insert(result.command.modified_after_wall, vim.api.nvim_buf_get_name(b))
+    end
   end
 
   -- Actions the server never made must come back unchanged; actions made for text that has since

@@ -8,7 +8,6 @@ from typing import Any
 
 from lsprotocol import types
 
-from ...fixes import absolutize_all, build_fix
 from ...model import AbsolutizeImport, Fix, FixIntent, intent_from_data
 from ..convert import SOURCE, to_workspace_edit
 from ..session import Session, Snapshot
@@ -99,6 +98,8 @@ def _current_intents(analysis: Any, diagnostic: types.Diagnostic) -> list[dict]:
 
 
 def _build(intent: FixIntent, snapshot: Snapshot) -> Fix | None:
+    from ...fixes import build_fix  # libcst loads on first use, not at start-up
+
     try:
         return build_fix(intent, snapshot.read_text)
     except (OSError, ValueError):
@@ -125,6 +126,8 @@ async def _fix_all(session: Session, uri: str, path: Path) -> types.CodeAction |
     text = snapshot.texts.get(path)
     if text is None:
         return None
+    from ...fixes import absolutize_all
+
     fix = await session.scheduler.run(absolutize_all, path, text, intents)
     if fix is None:
         return None

@@ -8,7 +8,6 @@ from typing import Any
 
 from lsprotocol import types
 
-from ...fixes import absolutize_all
 from ...model import AbsolutizeImport, Fix
 from ...project.summary import summarize_source
 from ..convert import to_workspace_edit
@@ -87,6 +86,8 @@ def _fix_for(session: Session, snapshot: Snapshot, path: Path) -> Fix | str | No
         indexed = project.index.summary(path)
         if indexed is not None and indexed.imports != summary.imports:
             return f"{path}: changed on disk since it was indexed"
+    from ...fixes import absolutize_all  # libcst loads on first use, not at start-up
+
     findings = project.check_file(path, summary=summary)
     intents = [i for f in findings if f.rule == "relative-import" for i in f.intents if isinstance(i, AbsolutizeImport)]
     if not intents:
