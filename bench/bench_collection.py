@@ -246,7 +246,9 @@ def main(argv: list[str] | None = None) -> int:
             files = discover_test_files(root, cfg)
             return static_status(root, files, config=cfg)
 
+        cpu_start = time.process_time()
         static_time, statuses = timed(static_estimate, 3)
+        static_cpu = (time.process_time() - cpu_start) / 3
         tests = sum(s.tests for s in statuses)
         scaled = static_time * STATIC_TARGET_FILES / max(1, len(statuses))
         ok = scaled < STATIC_TARGET_SECONDS
@@ -254,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
             "static estimate, whole project",
             fmt(static_time),
             f"< {STATIC_TARGET_SECONDS:.0f} s for {STATIC_TARGET_FILES:,} files",
-            f"{tests:,} tests in {len(statuses):,} files: {'PASS' if ok else 'FAIL'}",
+            f"{tests:,} tests in {len(statuses):,} files, {fmt(static_cpu)} CPU: {'PASS' if ok else 'FAIL'}",
         ))
     finally:
         if args.keep:
@@ -263,9 +265,11 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
 
     print(f"Collection benchmark: {args.test_files:,} test files, conftest importing {', '.join(HEAVY_IMPORTS)}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
     print(
         f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, "
-        f"{os.cpu_count()} CPUs, PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r}"
+        f"{os.cpu_count()} CPUs, load average {load} at the end, "
+        f"PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r}"
     )
     print()
     print("| measurement | time | target | result |")

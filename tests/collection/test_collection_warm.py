@@ -236,3 +236,17 @@ def test_recollect_touches_only_the_affected_files(marked_project):
         fourth = recollect(collector, third, [root / "helpers_module.py"])
         assert "test_a" in log.read_text()
         assert sorted(f.path.name for f in fourth.files) == ["test_a.py", "test_b.py", "test_new.py", "test_other.py"]
+
+
+def test_start_fails_loudly_without_pytest_in_the_interpreter(tmp_path, monkeypatch):
+    from importsense.collection import WarmCollectorError
+
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / "pytest.py").write_text("raise ImportError('pytest is not installed here')\n")
+    monkeypatch.setenv("PYTHONPATH", str(shadow))
+    collector = WarmCollector()
+    with pytest.raises(WarmCollectorError, match="pytest is not importable"):
+        collector.start(PYTHON, tmp_path)
+    assert not collector.alive

@@ -23,9 +23,10 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -41,7 +42,7 @@ ROCKET_FILE = "app/ws/rocket.py"
 ROCKET_LINE = 'ICON = "\N{ROCKET}"; from .types import BatchMessage'
 ROCKET_TEXT = ROCKET_LINE + '\n\nMESSAGE = BatchMessage("t\N{LATIN SMALL LETTER E WITH ACUTE}")\n'
 
-SCENARIOS = [
+SCENARIOS: list[dict[str, Any]] = [
     {"name": "absolute", "file": "app/ws/manager.py", "line": 3, "code": "relative-import",
      "action": "Convert to absolute import"},
     {"name": "unicode", "file": ROCKET_FILE, "line": 1, "code": "relative-import",
@@ -96,11 +97,12 @@ NEOVIMS = [
 
 
 def nvim_version(path: Path) -> tuple[int, int, int]:
-    out = subprocess.run([str(path), "--version"], capture_output=True, text=True, timeout=30).stdout
+    out = subprocess.run([str(path), "--version"], capture_output=True, text=True, timeout=30, check=False).stdout
     match = re.search(r"NVIM v(\d+)\.(\d+)\.(\d+)", out)
     if not match:
         raise AssertionError(f"{path} --version printed no version: {out[:200]!r}")
-    return tuple(int(part) for part in match.groups())  # type: ignore[return-value]
+    major, minor, patch = (int(part) for part in match.groups())
+    return major, minor, patch
 
 
 def unavailable(reason: str) -> None:
@@ -371,7 +373,7 @@ def test_code_action_resolve_round_trips(run: NeovimRun) -> None:
 
 DOC = HERE.parents[1] / "docs" / "editors" / "neovim.md"
 PROBE = HERE / "nvim" / "doc_probe.lua"
-SNIPPET = re.compile(r"<!-- test: nvim (\d+)\.(\d+)(\+?) -->\n```lua\n(.*?)\n```", re.S)
+SNIPPET = re.compile(r"<!-- test: nvim (\d+)\.(\d+)(\+?) -->\n```lua\n(.*?)\n```", re.DOTALL)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ def check(context: CheckContext) -> Iterator[Finding]:
         resolution = index.resolve_module(module)
         if not resolution.found or not (resolution.first_party or resolution.stdlib):
             continue
+        if record.type_checking and not resolution.first_party:
+            continue  # type checkers read typeshed stubs, which name more than the runtime module binds
         for imported in record.names:
             if imported.name == "*":
                 continue

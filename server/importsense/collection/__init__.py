@@ -1,6 +1,7 @@
 """Per-file pytest collection status: static (AST) estimates, real `--collect-only` runs, warm forks, root causes.
 
 Modules, one job each:
+  results      the plain dataclasses: FileStatus, CollectionError, CollectionResult, RootCause
   config       read_pytest_config: rootdir/inifile and the collection options, as pytest finds them
   discovery    discover_test_files: the files pytest would collect (testpaths, python_files, ignores)
   static       static_status / count_tests: counts from the AST

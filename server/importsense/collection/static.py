@@ -101,7 +101,7 @@ def static_status(
         count = count_file(path, config, conftest_cache=conftest_cache)
         error = count.error
         if error is None and path in failures:
-            error = _failure_error(failures[path])
+            error = _failure_error(failures[path], path)
         if error is not None:
             statuses.append(FileStatus(path, "error", 0, error=error, source="static", exact=count.exact))
         else:
@@ -109,10 +109,12 @@ def static_status(
     return statuses
 
 
-def _failure_error(failure: ImportFailure) -> CollectionError:
+def _failure_error(failure: ImportFailure, test_file: Path) -> CollectionError:
     line, message = failure[0], failure[1]
     root_path = failure[2] if len(failure) > 2 else None  # type: ignore[misc]
     root_line = failure[3] if len(failure) > 3 else None  # type: ignore[misc]
+    if root_path is not None and Path(os.path.abspath(root_path)) == test_file:
+        root_path = root_line = None  # the failing import is in the test file itself
     return CollectionError(
         type="ImportError",
         message=message,

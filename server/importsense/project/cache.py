@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .sources import SummaryEntry
 
-FORMAT = 5  # bump when FileSummary changes shape
+FORMAT = 6  # bump when FileSummary changes shape
 
 
 def default_cache_dir() -> Path:

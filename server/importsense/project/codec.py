@@ -9,7 +9,7 @@ from .summary import (
     AttributeUse, ClassInfo, FileSummary, ImportedName, ImportRecord, PatchTarget, SyntaxErrorInfo,
 )
 
-VERSION = 1
+VERSION = 2
 
 
 def _span(span: Span | None) -> tuple[int, int, int, int] | None:
@@ -47,12 +47,13 @@ def encode_summary(summary: FileSummary) -> tuple:
         tuple((t.kind, t.target, _span(t.span), t.object_root, t.create, t.quote) for t in summary.patch_targets),
         None if error is None else (error.line, error.column, error.message),
         summary.line_count,
+        summary.import_hooks,
     )
 
 
 def decode_summary(data: tuple) -> FileSummary:
     (version, bound, defined, reexports, module_aliases, all_names, all_dynamic, star_imports, has_getattr,
-     open_namespace, imports, classes, uses, patches, error, line_count) = data
+     open_namespace, imports, classes, uses, patches, error, line_count, import_hooks) = data
     if version != VERSION:
         raise ValueError("summary codec version mismatch")
     return FileSummary(
@@ -86,4 +87,5 @@ def decode_summary(data: tuple) -> FileSummary:
         ),
         syntax_error=None if error is None else SyntaxErrorInfo(*error),
         line_count=line_count,
+        import_hooks=import_hooks,
     )

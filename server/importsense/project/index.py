@@ -231,17 +231,26 @@ class ModuleIndex:
         for index in range(1, len(parts)):
             name = ".".join(parts[: index + 1])
             if current.kind not in ("package", "namespace", "stub") or not current.locations:
-                if current.first_party and current.kind in ("module",):
+                if current.first_party and current.kind in ("module",) and not self._installs_importers(current):
                     return Resolution(name, "missing", first_party=True, missing_part=parts[index],
                                       found_prefix=current.name)
                 return Resolution(name, "unknown", first_party=current.first_party, stdlib=current.stdlib)
             nxt = self._find_in(parts[index], current.locations, name, current.first_party, current.stdlib)
+            if nxt is None and self._installs_importers(current):
+                return Resolution(name, "unknown", first_party=current.first_party, stdlib=current.stdlib)
             if nxt is None:
                 hint = self._case_hint(parts[index], current.locations)
                 return Resolution(name, "missing", first_party=current.first_party, stdlib=current.stdlib,
                                   missing_part=parts[index], found_prefix=current.name, case_hint=hint)
             current = nxt
         return current
+
+    def _installs_importers(self, package: Resolution) -> bool:
+        """A package whose code installs import hooks (six.moves, setuptools.extern) may serve virtual submodules."""
+        if package.path is None or package.path.suffix != ".py" or not (package.first_party or package.stdlib):
+            return False
+        summary = self.summary(package.path)
+        return summary is not None and (summary.import_hooks or summary.open_namespace)
 
     def _find_top(self, top: str) -> Resolution:
         portions: list[Path] = []
@@ -520,7 +529,7 @@ class ModuleIndex:
                 return UNKNOWN
             if name in exported:
                 return self.lookup(target, name, depth + 1)
-        if summary.has_getattr:
+        if summary.has_getattr or summary.import_hooks:
             return UNKNOWN
         return Symbol("missing", module, path)
 

@@ -122,6 +122,7 @@ class FileSummary:
     patch_targets: tuple[PatchTarget, ...] = ()
     syntax_error: SyntaxErrorInfo | None = None
     line_count: int = 0
+    import_hooks: bool = False  # installs importers (sys.meta_path, sys.modules[...] = ...): submodules may be virtual
 
 
 def summarize_source(text: str, filename: str = "<unknown>") -> FileSummary:
@@ -169,6 +170,7 @@ _OPENING_TEXT = re.compile(
     r"=\s*globals\(\)|globals\(\)\s*(?:\[[^\]\n]*\]\s*=[^=]|\.update|\.setdefault|\.__setitem__)"
     r"|sys\.modules\[[^\]\n]*\]\.__dict__|@(?:enum\.)?global_enum|\._convert_?\(|\bvars\(\)\s*\["
 )
+_IMPORT_HOOKS = re.compile(r"sys\.meta_path|sys\.path_hooks|sys\.modules\[[^\]\n]+\]\s*=[^=]|sys\.modules\.setdefault")
 _OPEN_WORDS = ("globals", "exec", "setattr", "locals", "vars")
 _STRING_OPENING = re.compile(r"[rRuUbBfF]{0,2}(\"\"\"|\'\'\'|\"|\')")
 _FROM_MODULE = re.compile(r"from\s+((?:\.\s*)*[\w.]*)")
@@ -192,6 +194,8 @@ class _Summarizer:
         self.condition_names: set[str] = set()
         self.class_stores: dict[str, set[str]] = {}
         self.maybe_open = any(word in text for word in _OPEN_WORDS)
+        if _IMPORT_HOOKS.search(text):
+            self.summary.import_hooks = True
         if _OPENING_TEXT.search(text):
             # globals() aliased or written, sys.modules[...].__dict__ updates, enum.global_enum,
             # IntEnum._convert_: the module's names are written at run time in ways we cannot follow

@@ -39,3 +39,22 @@ def test_stdlib_classes_are_not_judged_but_first_party_ones_are(projects):
         "app/user.py": "import datetime\nfrom app.mine import Clock\ndatetime.time.max\nClock.max\n",
     })
     assert [(f.rule, f.span.start_line) for f in findings] == [("missing-attribute", 4)]
+
+
+def test_packages_that_install_import_hooks_serve_virtual_submodules(projects):
+    findings = projects.check({
+        "vendored/__init__.py": "",
+        # six.py: a module that registers a meta-path importer for six.moves
+        "vendored/six.py": "import sys\nclass _Importer: ...\nsys.meta_path.append(_Importer())\n",
+        # setuptools/extern: a VendorImporter installed from the package __init__
+        "vendored/extern/__init__.py": (
+            "import sys\nclass VendorImporter:\n    def install(self):\n        sys.meta_path.append(self)\n"
+            "VendorImporter().install()\n"
+        ),
+        "user.py": (
+            "from vendored.six.moves import urllib\nfrom vendored.extern import packaging\n"
+            "from vendored.extern.packaging import version\n"
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from xmlrpc.client import _HostType\n"
+        ),
+    })
+    assert findings == []

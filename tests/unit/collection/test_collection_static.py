@@ -353,12 +353,13 @@ def test_static_status_with_import_failures(tmp_path):
         Path("tests/test_a.py"): (1, "cannot import name 'broken' from 'app'"),
         tmp_path / "tests" / "test_b.py": (1, "No module named 'app.shemas'", tmp_path / "app" / "models.py", 3),
     }
+    failures[Path("tests/test_c.py")] = (2, "the engine names the test file itself", tmp_path / "tests" / "test_c.py", 2)
     files = [Path("tests/test_a.py"), Path("tests/test_b.py"), Path("tests/test_c.py")]
     a, b, c = static_status(tmp_path, files, import_failures=failures)
     assert (a.status, a.tests, a.source, a.error.line, a.error.root_path) == ("error", 0, "static", 1, None)
     assert a.error.message == "cannot import name 'broken' from 'app'"
     assert (b.status, b.error.root_path, b.error.root_line) == ("error", tmp_path / "app" / "models.py", 3)
-    assert (c.status, c.tests, c.error, c.path) == ("ok", 2, None, tmp_path / "tests" / "test_c.py")
+    assert (c.status, c.error.line, c.error.root_path, c.path) == ("error", 2, None, tmp_path / "tests" / "test_c.py")
     assert b.to_json(tmp_path)["error"]["root"] == {"path": "app/models.py", "line": 3}
 
 
