@@ -38,8 +38,10 @@ class ImportSenseProtocol(LanguageServerProtocol):
         try:
             return super().structure_message(data)
         except JsonRpcException as error:
+            detail = error.__cause__ or error
+            log.warning("cannot decode %s: %s", data.get("method", "a response") if isinstance(data, dict) else "a message",
+                        _short(detail))
             if isinstance(data, dict) and "jsonrpc" in data and "id" in data:
-                detail = error.__cause__ or error
                 if "method" in data:
                     message = f"invalid params for {data.get('method')!r}: {_short(detail)}"
                     self._send_response(data["id"], error=types.ResponseError(
@@ -160,6 +162,7 @@ def configure_logging(server: ImportSenseServer, log_file: Path | None) -> None:
         root.addHandler(file_handler)
     for noisy in ("pygls", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("pygls.protocol.json_rpc").setLevel(logging.CRITICAL)  # decode failures: logged by us, briefly
 
 
 def start_server(tcp: str | None = None, log_file: Path | None = None) -> int:

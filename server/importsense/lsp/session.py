@@ -24,8 +24,8 @@ from pygls.capabilities import get_capability
 from ..engine import Project
 from ..model import Finding
 from ..project.incremental import IncrementalSummarizer
-from ..project.sources import decode_source, summarize_paths
-from ..project.summary import FileSummary
+from ..project.sources import MAX_SOURCE_BYTES, decode_source, summarize_paths
+from ..project.summary import FileSummary, SyntaxErrorInfo
 from .convert import to_diagnostic
 from .documents import UTF16, DocumentStore, Lines, TextDocument, TextLines, content_of, path_to_uri, uri_to_path
 from .projects import Projects
@@ -33,6 +33,8 @@ from .scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
+INTERACTIVE_BUDGET = 0.75  # seconds a hover/definition/code action waits for the analysis thread
+MAX_BUFFER_BYTES = MAX_SOURCE_BYTES  # larger open buffers are not analysed, like larger files on disk
 INDEX_BATCH = 48  # files summarised per step while indexing: small, so checks interleave with indexing
 PYTHON_SUFFIXES = (".py", ".pyi")
 
@@ -127,6 +129,15 @@ def read_disk_text(path: Path) -> str:
     return text
 
 
+def too_large(size: int) -> FileSummary:
+    """The summary of a buffer too large to analyse (what the index gives such a file on disk)."""
+    summary = FileSummary(syntax_error=SyntaxErrorInfo(
+        1, 1, f"file too large to analyse ({size // 1024} KiB > {MAX_SOURCE_BYTES // 1024} KiB); "
+              "its names are not checked"))
+    summary.open_namespace = True
+    return summary
+
+
 def interface_of(summary: FileSummary) -> tuple:
     """What other files see of a module: when this is unchanged, importers need no re-check."""
     return (
@@ -219,6 +230,18 @@ class Session:
         except Exception:  # noqa: BLE001
             return 100
 
+    async def interactive(self, function: Callable[..., Any], *args: Any) -> Any:
+        """Run engine work for a request, giving up (None) when the analysis thread is busy too long.
+
+        A request must be answered promptly even while a huge file is being analysed; the work still
+        runs later and its result is dropped.
+        """
+        try:
+            return await asyncio.wait_for(asyncio.shield(self.scheduler.run(function, *args)), INTERACTIVE_BUDGET)
+        except asyncio.TimeoutError:
+            log.info("the analysis thread is busy: answering without waiting")
+            return None
+
     # ---- the analysis pipeline ------------------------------------------------------
     async def _analyze(self, uri: str) -> None:
         document = self.documents.get(uri)
@@ -260,10 +283,13 @@ class Session:
         project = self.projects.project_for(path)
         if project is None or not project.is_checked(path):
             return [], [], None, set()
-        summarizer = self.summarizers.get(uri)
-        if summarizer is None:
-            summarizer = self.summarizers[uri] = IncrementalSummarizer(str(path))
-        summary = summarizer.update(text)
+        if len(text) > MAX_BUFFER_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > MAX_BUFFER_BYTES:
+            summary = too_large(len(text.encode("utf-8", "surrogatepass")))
+        else:
+            summarizer = self.summarizers.get(uri)
+            if summarizer is None:
+                summarizer = self.summarizers[uri] = IncrementalSummarizer(str(path))
+            summary = summarizer.update(text)
         importers: set[Path] = set()
         interface = interface_of(summary)
         if self.interfaces.get(path) != interface:

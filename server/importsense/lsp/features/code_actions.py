@@ -75,9 +75,8 @@ async def code_actions(session: Session, params: types.CodeActionParams) -> list
             actions.extend(action for action, _ in pending)  # the edit is made in codeAction/resolve
         else:
             snapshot = session.snapshot()
-            fixes = await session.scheduler.run(
-                lambda: [_build(intent, snapshot) for _, intent in pending])
-            for (action, _), fix in zip(pending, fixes):
+            fixes = await session.interactive(lambda: [_build(intent, snapshot) for _, intent in pending])
+            for (action, _), fix in zip(pending, fixes or []):
                 if fix is not None:
                     action.edit = _edit(session, [fix], snapshot)
                     actions.append(action)

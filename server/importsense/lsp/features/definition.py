@@ -53,7 +53,7 @@ async def destination_at(session: Session, uri: str, position: types.Position):
             return None
         return describe(target, project), target.span
 
-    result = await session.scheduler.run(find)
+    result = await session.interactive(find)
     if result is None:
         return None
     return result[0], result[1], lines
