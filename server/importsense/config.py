@@ -25,7 +25,7 @@ RULES = (
     "collection-error",
 )
 
-ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git", "pytest.ini", "tox.ini", "pytest.toml")
 COLLECTION_MODES = ("off", "onSave", "onOpen")
 
 
@@ -61,7 +61,8 @@ class Settings:
 
 
 def find_project_root(path: Path) -> Path:
-    """The nearest directory at or above `path` holding pyproject.toml, setup.cfg, setup.py or .git."""
+    """The nearest directory at or above `path` holding pyproject.toml, setup.cfg, setup.py or .git
+    (or a pytest configuration file: pytest.ini, tox.ini, pytest.toml)."""
     start = path.resolve()
     if not start.is_dir():
         start = start.parent

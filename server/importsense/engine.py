@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
@@ -57,6 +59,10 @@ class Project:
     def summarize_all(self, paths: Iterable[Path] | None = None,
                       progress: Callable[[int, int], None] | None = None) -> None:
         """Make sure every file (or `paths`) has a summary, in parallel when there are many to parse."""
+        with gc_paused():
+            self._summarize_all(paths, progress)
+
+    def _summarize_all(self, paths: Iterable[Path] | None, progress: Callable[[int, int], None] | None) -> None:
         todo = [p for p in (paths if paths is not None else self.index.first_party_files) if self.index.needs_summary(p)]
         total = len(todo)
         workers = self.options.workers or os.cpu_count() or 1
@@ -170,6 +176,8 @@ class Project:
         chunks = [[str(p) for p in todo[i:i + chunk]] for i in range(0, len(todo), chunk)]
         results: dict[Path, tuple[list[Finding], set[Path]]] = {}
         _FORKED_PROJECT = self
+        paused = gc_paused()
+        paused.__enter__()
         try:
             with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 for batch in pool.map(_check_chunk, chunks):
@@ -179,6 +187,7 @@ class Project:
             return {}
         finally:
             _FORKED_PROJECT = None
+            paused.__exit__(None, None, None)
         return results
 
     def check_file_tracked(self, path: Path) -> tuple[list[Finding], set[Path]]:
@@ -355,6 +364,19 @@ class Project:
 
 
 _FORKED_PROJECT: "Project | None" = None
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """Summaries allocate millions of small objects that are freed by reference counting: the cyclic
+    collector only re-walks the growing heap (measured: it doubled the cost of summarising a project)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _check_chunk(paths: list[str]) -> list[tuple[str, list[Finding], list[str]]]:

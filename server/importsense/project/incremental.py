@@ -46,6 +46,7 @@ from .summary import (
 )
 
 _ODD_BREAKS = ("\f", "\v", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")  # str.splitlines breaks there too
+SEGMENT_LINES = 400  # a long text is parsed in segments of about this many lines
 MIN_CHUNK_LINES = 24  # small statements (imports, constants) are grouped so a file has fewer, larger chunks
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _WORD = re.compile(r"\w+")
@@ -192,12 +193,30 @@ class IncrementalSummarizer:
         return self._parse_from(lines, 0, full=True), "full"
 
     def _parse_from(self, lines: list[str], start: int, *, full: bool) -> list[_Placed] | FileSummary:
-        """Chunks for lines[start:], parsed as one text (blank lines stand in for the lines before)."""
+        """Chunks for lines[start:], as if parsed as one text (blank lines standing in for the lines before).
+
+        A long text is parsed in segments cut at lines that start in column 0: when every segment parses
+        on its own, the whole does and its statements are the segments' (each segment ends at a clean
+        statement boundary). A segment that does not parse is joined to the next. Short parses also
+        let other threads run in between: one long `ast.parse` would hold the GIL for seconds.
+        """
+        end = len(lines)
+        if end - start > 2 * SEGMENT_LINES:
+            placed: list[_Placed] = []
+            pending = start
+            for cut in _segment_cuts(lines, start, end):
+                text = "".join(lines[pending:cut])
+                body = _parse(text, self.filename)
+                if isinstance(body, list):
+                    placed.extend(self._place(body, lines, pending, cut, parsed_text=text))
+                    pending = cut
+            if pending == end:
+                return placed
         text = ("\n" * start) + "".join(lines[start:])
         body = _parse(text, self.filename)
         if not isinstance(body, list):
             return body
-        return self._place(body, lines, start, len(lines), absolute=True)
+        return self._place(body, lines, start, end, absolute=True)
 
     def _place(self, body: list[ast.stmt], lines: list[str], begin: int, end: int,
                absolute: bool = False, parsed_text: str | None = None) -> list[_Placed]:
@@ -469,6 +488,19 @@ def _parse(text: str, filename: str = "<unknown>") -> list[ast.stmt] | FileSumma
         return FileSummary(syntax_error=SyntaxErrorInfo(line, max(column, 1), message))
     except (ValueError, RecursionError, MemoryError) as error:
         return FileSummary(syntax_error=SyntaxErrorInfo(1, 1, f"cannot parse: {type(error).__name__}: {error}"))
+
+
+def _segment_cuts(lines: list[str], start: int, end: int):
+    """Line indices where a segment may end: lines starting in column 0 with code, SEGMENT_LINES apart; then `end`."""
+    next_cut = start + SEGMENT_LINES
+    for index in range(next_cut, end):
+        if index < next_cut:
+            continue
+        first = lines[index][:1]
+        if first and first not in " \t\f#\r\n":
+            yield index
+            next_cut = index + SEGMENT_LINES
+    yield end
 
 
 def _starts_at_column_zero(lines: list[str], begin: int, end: int) -> bool:
