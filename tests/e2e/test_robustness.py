@@ -113,8 +113,8 @@ async def test_a_5_mb_file_and_a_request_right_after(lsp, workspace: Path):
     small = editor.open("app/clean.py")
     assert await editor.diagnostics(small) == []
     line = "value_{0} = compute(alpha, beta, gamma) + 1  # padding padding padding padding\n"
-    big_text = "from app.utils import nothing_like_this\n" + "".join(line.format(i) for i in range(62_000))
-    assert len(big_text.encode()) > 5_000_000
+    big_text = "from app.utils import nothing_like_this\n" + "".join(line.format(i) for i in range(66_000))
+    assert len(big_text.encode()) > 5 * 1024 * 1024
     editor.open("app/huge.py", big_text)
     started = time.monotonic()
     await editor.client.text_document_hover_async(t.HoverParams(t.TextDocumentIdentifier(small), t.Position(2, 8)))

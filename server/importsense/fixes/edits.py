@@ -169,8 +169,17 @@ def minimal_edits(path: Path, old_text: str, new_text: str) -> tuple[TextEdit, .
     if suffix and old_end >= 1 and old_text.startswith("\r\n", old_end - 1):
         suffix -= 1
         old_end += 1
+    inserted = new_text[prefix : len(new_text) - suffix]
+    if prefix == old_end == len(old_text) and prefix:
+        # An insert after the file's final newline sits on the virtual empty last line, which some
+        # clients (Neovim 0.10+) turn into an extra blank line: insert before that newline instead.
+        for newline in ("\r\n", "\n", "\r"):
+            if old_text.endswith(newline) and inserted.endswith(newline):
+                prefix = old_end = len(old_text) - len(newline)
+                inserted = newline + inserted[: -len(newline)]
+                break
     span = offsets_to_span(old_text, prefix, old_end)
-    return (TextEdit(path, span, new_text[prefix : len(new_text) - suffix]),)
+    return (TextEdit(path, span, inserted),)
 
 
 def apply_edits(text: str, edits: Sequence[TextEdit]) -> str:
