@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -74,11 +75,11 @@ class LspClient:
 
     @classmethod
     async def start(cls, command: list[str], cwd: Path, stderr_path: Path,
-                    settings: Callable[[str | None], Any]) -> LspClient:
+                    settings: Callable[[str | None], Any], env: dict[str, str] | None = None) -> LspClient:
         with open(stderr_path, "wb") as stderr:  # noqa: ASYNC230 - opening one log file before spawning
             proc = await asyncio.create_subprocess_exec(
                 *command, cwd=cwd, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                stderr=stderr, limit=1 << 24, start_new_session=True,
+                stderr=stderr, limit=1 << 24, start_new_session=True, env=env,
             )
         return cls(proc, settings)
 
@@ -211,6 +212,7 @@ class Server:
     pull: bool = False  # drive diagnostics with textDocument/diagnostic instead of waiting for pushes
     init_options: dict | None = None
     settings: dict = field(default_factory=dict)  # workspace/configuration answers by section
+    cache_env: str | None = None  # env var naming the server's on-disk cache dir (emptied per run)
 
 
 def available_servers(names: list[str], install: bool) -> tuple[list[Server], list[str]]:
@@ -219,7 +221,7 @@ def available_servers(names: list[str], install: bool) -> tuple[list[Server], li
     for name in names:
         if name == "importsense":
             servers.append(Server("importsense", [*importsense_command(), "serve"], init_options={"debounce": 0},
-                                  settings={"importsense": {"debounce": 0}}))
+                                  settings={"importsense": {"debounce": 0}}, cache_env="IMPORTSENSE_CACHE_DIR"))
         elif name == "pyright":
             path = find_tool("pyright-langserver")
             if path is None and install:
@@ -276,7 +278,7 @@ def on_line(diagnostics: list[dict], line0: int) -> list[dict]:
 
 
 async def run_scenario(server: Server, root: Path, module: generate.LargeModule, edits: int,
-                       timeout: float) -> ScenarioResult:
+                       timeout: float, keep_cache: bool = False) -> ScenarioResult:
     result = ScenarioResult(server.name, module.lines)
     path = root / module.relpath
     uri = uri_of(path)
@@ -292,9 +294,16 @@ async def run_scenario(server: Server, root: Path, module: generate.LargeModule,
             value = (server.settings.get(head) or {}).get(rest)
         return value
 
+    env = None
+    if server.cache_env:
+        cache = WORK_DIR / f"lsp-cache-{server.name}"
+        if not keep_cache:
+            shutil.rmtree(cache, ignore_errors=True)
+        cache.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ, **{server.cache_env: str(cache)})
     started = time.perf_counter()
     try:
-        client = await LspClient.start(server.command, root, stderr_path, settings)
+        client = await LspClient.start(server.command, root, stderr_path, settings, env)
     except OSError as error:
         result.error = f"could not start: {error}"
         return result
@@ -475,7 +484,10 @@ def render(results: list[ScenarioResult]) -> str:
             continue
 
         def ratio(a: float | None, b: float | None) -> str:
-            return "-" if not a or not b else f"{a / b:.1f}x"
+            if not a or not b:
+                return "-"
+            value = a / b
+            return f"{value:.0f}x" if value >= 10 else f"{value:.1f}x" if value >= 0.1 else f"{value:.2g}x"
 
         ratio_rows.append([
             r.server, r.module_lines, ratio(r.first_diagnostics, ref.first_diagnostics),
@@ -492,12 +504,12 @@ def render(results: list[ScenarioResult]) -> str:
 
 
 async def run_all(servers: list[Server], root: Path, modules: list[generate.LargeModule], edits: int,
-                  timeout: float) -> list[ScenarioResult]:
+                  timeout: float, keep_cache: bool) -> list[ScenarioResult]:
     results = []
     for server in servers:
         for module in modules:
             print(f"running {server.name} on the {module.lines}-line module ...", file=sys.stderr, flush=True)
-            results.append(await run_scenario(server, root, module, edits, timeout))
+            results.append(await run_scenario(server, root, module, edits, timeout, keep_cache))
     return results
 
 
@@ -512,6 +524,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--edits", type=int, default=None, help="single-line edits per scenario (default 100)")
     parser.add_argument("--install-peers", action="store_true", help="npm install pyright into bench/.work/npm")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for any one answer")
+    parser.add_argument("--keep-cache", action="store_true",
+                        help="keep importsense's on-disk cache between runs (default: every start is cold)")
     parser.add_argument("--json", type=Path, help="also write all numbers here as JSON")
     args = parser.parse_args(argv)
 
@@ -527,7 +541,7 @@ def main(argv: list[str] | None = None) -> int:
     project, modules = prepare_workspace(params)
     print(f"workspace: {project.root} ({project.files} files, {project.lines} lines); "
           f"opened modules: {', '.join(f'{m.relpath} ({m.lines} lines)' for m in modules)}; {edits} edits each\n")
-    results = asyncio.run(run_all(servers, project.root, modules, edits, args.timeout))
+    results = asyncio.run(run_all(servers, project.root, modules, edits, args.timeout, args.keep_cache))
     print(render(results))
     for note in missing:
         print(f"\nskipped {note}")

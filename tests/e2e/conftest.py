@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
-from e2e_support import CLIENTS, CONFIG, DEMO_FILES, Editor, capabilities_for, write_tree
+from e2e_support import (
+    CLIENTS,
+    CONFIG,
+    DEMO_FILES,
+    Editor,
+    capabilities_for,
+    write_tree,
+)
 from pytest_lsp import LanguageClient
 
 
@@ -26,7 +33,7 @@ async def lsp(lsp_client: LanguageClient, request: pytest.FixtureRequest):
     yield
     try:
         await asyncio.wait_for(lsp_client.shutdown_session(), 10)
-    except Exception:  # noqa: BLE001 - a test that killed the server has already failed
+    except Exception:  # noqa: BLE001, S110 - a test that killed the server has already failed
         pass
 
 

@@ -8,12 +8,11 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote, urlparse
 
-import pytest
-import pytest_lsp
 from lsprotocol import types as t
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
@@ -165,7 +164,7 @@ class Editor:
     def pull(self) -> bool:
         return self.result is not None and self.result.capabilities.diagnostic_provider is not None
 
-    async def start(self, initialization_options: Any = None, folders: list[Path] | None = None) -> "Editor":
+    async def start(self, initialization_options: Any = None, folders: list[Path] | None = None) -> Editor:
         folders = folders or [self.root]
         self.result = await self.client.initialize_session(t.InitializeParams(
             capabilities=self.capabilities,

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from lsprotocol import types as t
-
 from e2e_support import Editor, codes
+from lsprotocol import types as t
 
 
 async def _action(editor: Editor, uri: str, rule: str, title_start: str) -> tuple[t.Diagnostic, t.CodeAction]:
@@ -32,7 +31,7 @@ async def test_add_a_compatibility_alias_in_the_other_module(editor: Editor):
     uri = editor.open("tests/test_utils.py")
     utils_uri = editor.open("app/utils.py")
     _, action = await _action(editor, uri, "missing-name", "Add compatibility alias `check_rate_limit = check_rate_limt`")
-    assert set(e for e in _uris(action.edit)) == {utils_uri}  # a cross-file edit, nothing in the test file
+    assert set(_uris(action.edit)) == {utils_uri}  # a cross-file edit, nothing in the test file
     editor.apply(action.edit)
     assert "check_rate_limit = check_rate_limt" in editor.texts[utils_uri]
     assert editor.texts[uri] == (editor.root / "tests/test_utils.py").read_text()

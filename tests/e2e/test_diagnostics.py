@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from lsprotocol import types as t
-
 from e2e_support import Editor, codes
+from lsprotocol import types as t
 
 
 async def test_open_files_report_their_findings(editor: Editor):

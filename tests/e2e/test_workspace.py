@@ -6,9 +6,14 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from e2e_support import (
+    DEMO_FILES,
+    Editor,
+    capabilities_for,
+    codes,
+    write_tree,
+)
 from lsprotocol import types as t
-
-from e2e_support import DEMO_FILES, Editor, apply_text_edits, capabilities_for, codes, edits_by_uri, write_tree
 
 
 async def test_hover_shows_where_an_import_resolves_or_why_not(editor: Editor):
@@ -139,3 +144,11 @@ async def test_a_client_without_work_done_progress(lsp, workspace: Path):
     await asyncio.sleep(0.3)
     assert editor.client.progress_reports == {}
     assert any("Indexing" in m.message for m in editor.client.log_messages)
+
+
+async def test_empty_configuration_change_asks_the_client(editor: Editor):
+    uri = editor.open("app/service.py")
+    assert codes(await editor.diagnostics(uri)) == ["relative-import"] * 2
+    editor.client.set_configuration({"ignore": ["relative-import"], "debounce": 0}, section="importsense")
+    editor.client.workspace_did_change_configuration(t.DidChangeConfigurationParams(settings=None))
+    assert await editor.wait_for(uri, lambda d: d == []) == []

@@ -7,13 +7,21 @@ lines and 0-based columns counted in the negotiated encoding (UTF-16 unless the 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from lsprotocol import types
 
 from ..model import Finding, Fix, Severity, Span
-from .documents import UTF16, Lines, TextLines, index_to_column, path_to_uri, column_to_index
+from .documents import (
+    UTF16,
+    Lines,
+    TextLines,
+    column_to_index,
+    index_to_column,
+    path_to_uri,
+)
 
 SOURCE = "importsense"
 

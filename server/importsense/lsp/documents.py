@@ -8,9 +8,10 @@ applies incremental changes itself, line by line, so a change costs what it touc
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Protocol
 from urllib.parse import unquote, urlparse
 
 UTF8, UTF16, UTF32 = "utf-8", "utf-16", "utf-32"
@@ -113,7 +114,7 @@ class TextDocument:
     _text: str | None = None
 
     @classmethod
-    def create(cls, uri: str, language_id: str, version: int, text: str) -> "TextDocument":
+    def create(cls, uri: str, language_id: str, version: int, text: str) -> TextDocument:
         document = cls(uri, language_id, version)
         document.set_text(text)
         return document
@@ -153,8 +154,7 @@ class TextDocument:
         lines = self.lines
         start_line, start_index = self._clamp(start, encoding)
         end_line, end_index = self._clamp(end, encoding)
-        if (end_line, end_index) < (start_line, start_index):
-            end_line, end_index = start_line, start_index
+        end_line, end_index = max((end_line, end_index), (start_line, start_index))
         first, last = start_line, end_line
         segment = lines[first][:start_index] + new_text + lines[last][end_index:]
         if first > 0 and segment.startswith("\n") and lines[first - 1].endswith("\r"):
@@ -214,7 +214,7 @@ class DocumentStore:
                 return document
         return None
 
-    def __iter__(self) -> Iterable[TextDocument]:
+    def __iter__(self) -> Iterator[TextDocument]:
         return iter(list(self._documents.values()))
 
     def __len__(self) -> int:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from ..config import ConfigError, Settings, find_project_root, load_settings
 from ..engine import Project, ProjectOptions

@@ -12,6 +12,7 @@ from typing import Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, default_converter
 from pygls.protocol.language_server import lsp_method
@@ -27,7 +28,7 @@ _HANDLED = object()  # a message the protocol already answered (or dropped) whil
 class ImportSenseProtocol(LanguageServerProtocol):
     """pygls' protocol, made to answer every request and to leave document text to `documents.py`."""
 
-    _server: "ImportSenseServer"
+    _server: ImportSenseServer
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         """Decode one message; a request whose params do not decode gets an InvalidParams error response.
@@ -104,9 +105,51 @@ class ImportSenseServer(LanguageServer):
         self.loop_thread: int | None = None
         self.session = Session(self)
 
+    def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
+        """Serve over stdio, reading with asyncio's pipe reader (pygls' reader hops to a thread per line)."""
+        stdin = stdin or sys.stdin.buffer
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+
+        async def serve() -> None:
+            loop = asyncio.get_running_loop()
+            try:
+                stream = asyncio.StreamReader(limit=2 ** 31)
+                await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stream), stdin)
+                reader: Any = _PipeReader(stream)
+            except (OSError, ValueError):  # not a pipe (a regular file): pygls' threaded reader
+                reader = StdinAsyncReader(stdin, self.thread_pool)
+            await run_async(stop_event=self._stop_event, reader=reader, protocol=self.protocol,
+                            logger=log, error_handler=self.report_server_error)
+
+        try:
+            asyncio.run(serve())
+        except BrokenPipeError:
+            log.error("the connection to the client is lost")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
+
     def report_server_error(self, error: Exception, source: Any) -> None:
         """Errors go to the log, never to a pop-up: the failing request has its own error response."""
         log.error("%s: %s", getattr(source, "__name__", source), _short(error))
+
+
+class _PipeReader:
+    """asyncio.StreamReader with the reader interface pygls' loop expects (b"" at end of input)."""
+
+    def __init__(self, stream: asyncio.StreamReader) -> None:
+        self.stream = stream
+
+    async def readline(self) -> bytes:
+        return await self.stream.readline()
+
+    async def readexactly(self, size: int) -> bytes:
+        try:
+            return await self.stream.readexactly(size)
+        except asyncio.IncompleteReadError:
+            return b""
 
 
 def create_server() -> ImportSenseServer:
@@ -141,7 +184,7 @@ class ClientLogHandler(logging.Handler):
             kind = next((t for level, t in self._LEVELS if record.levelno >= level), types.MessageType.Log)
             params = types.LogMessageParams(type=kind, message=message)
             self.server.session._call_on_loop(lambda: self.server.window_log_message(params))
-        except Exception:  # noqa: BLE001 - logging must never raise
+        except Exception:  # noqa: BLE001, S110 - logging must never raise (and cannot log its own failure)
             pass
         finally:
             self._local.busy = False

@@ -13,10 +13,11 @@ import hashlib
 import json
 import logging
 import threading
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from lsprotocol import types
 from pygls.capabilities import get_capability
@@ -27,7 +28,16 @@ from ..project.incremental import IncrementalSummarizer
 from ..project.sources import MAX_SOURCE_BYTES, decode_source, summarize_paths
 from ..project.summary import FileSummary, SyntaxErrorInfo
 from .convert import to_diagnostic
-from .documents import UTF16, DocumentStore, Lines, TextDocument, TextLines, content_of, path_to_uri, uri_to_path
+from .documents import (
+    UTF16,
+    DocumentStore,
+    Lines,
+    TextDocument,
+    TextLines,
+    content_of,
+    path_to_uri,
+    uri_to_path,
+)
 from .projects import Projects
 from .scheduler import Scheduler
 
@@ -54,7 +64,7 @@ class ClientFeatures:
     apply_edit: bool = False
 
     @classmethod
-    def from_capabilities(cls, capabilities: types.ClientCapabilities) -> "ClientFeatures":
+    def from_capabilities(cls, capabilities: types.ClientCapabilities) -> ClientFeatures:
         def has(path: str, default: Any = None) -> Any:
             return get_capability(capabilities, path, default)
 
@@ -129,6 +139,22 @@ def read_disk_text(path: Path) -> str:
     return text
 
 
+def _imports_module(summary: FileSummary, project: Project, path: Path, module: str) -> bool:
+    """Whether the module summarised by `summary` (at `path`) imports `module`, a package of it or a part of it."""
+    for record in summary.imports:
+        if record.is_from:
+            base = project.index.absolute_module(path, record.level, record.module) if record.level else record.module
+            if not base:
+                continue
+            names = [base] + [f"{base}.{n.name}" for n in record.names]
+        else:
+            names = [n.name for n in record.names]
+        for name in names:
+            if name == module or module.startswith(name + ".") or name.startswith(module + "."):
+                return True
+    return False
+
+
 def too_large(size: int) -> FileSummary:
     """The summary of a buffer too large to analyse (what the index gives such a file on disk)."""
     summary = FileSummary(syntax_error=SyntaxErrorInfo(
@@ -165,6 +191,7 @@ class Session:
         self.summarizers: dict[str, IncrementalSummarizer] = {}  # analysis thread only
         self.interfaces: dict[Path, tuple] = {}  # analysis thread only: the interface handed to the index
         self.analyses: dict[str, Analysis] = {}
+        self.open_paths: dict[str, Path] = {}  # open documents' engine paths (written on the loop only)
         self.indexer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="importsense-indexer")
         self.changed = asyncio.Event()  # set whenever diagnostics may have changed (workspace pull waits on it)
         self._indexing_tasks: dict[Path, asyncio.Task] = {}
@@ -186,7 +213,7 @@ class Session:
         if loop is None or threading.get_ident() == getattr(self.server, "loop_thread", None):
             try:
                 function()
-            except Exception:  # noqa: BLE001 - a message that cannot be sent must not break the caller
+            except Exception:
                 log.debug("could not send a message", exc_info=True)
         else:
             loop.call_soon_threadsafe(function)
@@ -293,11 +320,37 @@ class Session:
         importers: set[Path] = set()
         interface = interface_of(summary)
         if self.interfaces.get(path) != interface:
-            importers = project.set_overlay(path, text, summary)
+            project.index.set_overlay(path, text, summary)
             self.interfaces[path] = interface
+            importers = self._open_importers(project, path)
         findings = project.check_file(path, summary=summary)
         diagnostics = self.to_diagnostics(findings, lines, version)
         return findings, diagnostics, summary, importers
+
+    def _open_importers(self, project: Project, path: Path) -> set[Path]:
+        """The open documents to re-check after `path`'s interface changed (analysis thread).
+
+        Once the project is indexed the index answers (importers, transitively). Before that, building
+        the reverse-import table would parse the whole workspace in the middle of a keystroke: the open
+        documents that import the module directly are found from their own summaries instead (and every
+        open document is re-checked when indexing ends).
+        """
+        others = [(uri, p) for uri, p in self.open_paths.items() if p != path and self.projects.root_for(p) == project.root]
+        if not others:
+            return set()
+        entry = self.projects.entry(project.root)
+        if entry is not None and entry.indexed:
+            return project.index.importers_of(path)
+        module = project.index.module_name_for(path)
+        if module is None:
+            return set()
+        found = set()
+        for uri, other in others:
+            summarizer = self.summarizers.get(uri)
+            summary = summarizer.summary if summarizer is not None else None
+            if summary is not None and _imports_module(summary, project, other, module):
+                found.add(other)
+        return found
 
     def to_diagnostics(self, findings: Iterable[Finding], lines: Lines, version: int | None) -> list[types.Diagnostic]:
         result = []
@@ -335,7 +388,7 @@ class Session:
             self._refresh_pending = False
             try:
                 self.server.workspace_diagnostic_refresh(None)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.debug("diagnostic refresh failed", exc_info=True)
 
         asyncio.get_running_loop().call_later(0.05, send)
@@ -354,7 +407,10 @@ class Session:
 
     # ---- open / change / close -------------------------------------------------------
     def opened(self, uri: str, language_id: str, version: int, text: str) -> None:
-        self.documents.open(uri, language_id, version, text)
+        document = self.documents.open(uri, language_id, version, text)
+        path = self.engine_path(document)
+        if path is not None:
+            self.open_paths = {**self.open_paths, uri: path}
         self.scheduler.schedule(uri, 0)
 
     def changed_text(self, uri: str, version: int, changes: list[Any]) -> None:
@@ -372,21 +428,25 @@ class Session:
         document.version = version
         self.scheduler.schedule(uri)
 
-    async def closed(self, uri: str) -> None:
+    def closed(self, uri: str) -> None:
+        """Forget the document now (a didOpen may follow at once); clean the index up in the background."""
         document = self.documents.close(uri)
+        self.open_paths = {k: v for k, v in self.open_paths.items() if k != uri}
         self.scheduler.cancel(uri)
         self.analyses.pop(uri, None)
         if not self.client.pull_diagnostics:
             self.server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
-        if document is None:
-            return
-        path = self.engine_path(document)
-        if path is None:
-            return
+        path = self.engine_path(document) if document is not None else None
+        if path is not None:
+            asyncio.ensure_future(self._after_close(uri, path))
+
+    async def _after_close(self, uri: str, path: Path) -> None:
         importers = await self.scheduler.run(self._forget, uri, path)
         self.recheck(importers)
 
     def _forget(self, uri: str, path: Path) -> set[Path]:
+        if self.documents.get(uri) is not None:
+            return set()  # opened again meanwhile: its own analysis owns the overlay now
         self.summarizers.pop(uri, None)
         self.interfaces.pop(path, None)
         root = self.projects.root_for(path)
@@ -484,6 +544,7 @@ class Session:
         entry = self.projects.entry(root)
         progress = Progress(self, f"Indexing {root.name or root}")
         try:
+            await self._let_open_documents_go_first(root)
             todo = await self.scheduler.run(
                 lambda: [p for p in list(project.index.first_party_files) if project.index.needs_summary(p)])
             await progress.begin(len(todo))
@@ -502,7 +563,7 @@ class Session:
             log.info("indexed %s: %d files parsed", root, len(todo))
         except asyncio.CancelledError:
             raise
-        except Exception:  # noqa: BLE001 - indexing is best effort: checks load summaries lazily anyway
+        except Exception:
             log.exception("indexing %s failed", root)
         finally:
             if entry is not None:
@@ -515,6 +576,17 @@ class Session:
                 if path is not None and self.projects.root_for(path) == root:
                     self.scheduler.schedule(document.uri, 0)
             self.changed.set()
+
+    async def _let_open_documents_go_first(self, root: Path, limit: float = 1.0) -> None:
+        """Indexing competes for the CPU: wait (a little) until the open documents have their first diagnostics."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        while loop.time() < deadline:
+            waiting = [uri for uri, path in self.open_paths.items()
+                       if uri not in self.analyses and self.projects.root_for(path) == root]
+            if not waiting:
+                return
+            await asyncio.sleep(0.02)
 
     @staticmethod
     def _adopt(project: Project, results: list) -> None:
@@ -536,7 +608,7 @@ class Session:
             task.cancel()
         try:
             await asyncio.wait_for(self.scheduler.run(self._save_all), timeout=5)
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.debug("saving caches at shutdown failed", exc_info=True)
         self.scheduler.close()
         self.indexer.shutdown(wait=False, cancel_futures=True)
@@ -545,7 +617,7 @@ class Session:
         for _, entry in self.projects.entries():
             try:
                 entry.project.save()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.debug("could not save the cache", exc_info=True)
 
 
@@ -567,7 +639,7 @@ class Progress:
         token = f"importsense-{session._progress_counter}"
         try:
             await asyncio.wait_for(session.server.work_done_progress.create_async(token), timeout=10)
-        except Exception:  # noqa: BLE001 - a client that refuses progress still gets the work done
+        except Exception:
             log.debug("work done progress refused", exc_info=True)
             return
         self.token = token
@@ -601,4 +673,4 @@ def uri_path(uri: str) -> Path | None:
         return path
 
 
-__all__ = ["Session", "Analysis", "ClientFeatures", "Snapshot", "Progress", "interface_of", "path_to_uri", "UTF16"]
+__all__ = ["UTF16", "Analysis", "ClientFeatures", "Progress", "Session", "Snapshot", "interface_of", "path_to_uri"]

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from ..model import Span
 from .summary import (
     _CTOR_ASSIGN,
+    _IMPORT_HOOKS,
+    _OPENING_TEXT,
     _PATCH_WORDS,
     AttributeUse,
     ClassInfo,
@@ -61,6 +63,17 @@ def split_lines(text: str) -> list[str]:
     return _LINES.findall(text)
 
 
+# The FileSummary fields the merge knows how to combine. A field added to FileSummary that is not listed
+# here turns incremental summaries off (every update summarises the whole text): correct, only slower,
+# until the merge learns the new field.
+MERGED_FIELDS = frozenset({
+    "bound", "defined", "reexports", "module_aliases", "all_names", "all_dynamic", "star_imports", "has_getattr",
+    "open_namespace", "imports", "classes", "attribute_uses", "patch_targets", "syntax_error", "line_count",
+    "import_hooks",
+})
+INCREMENTAL = MERGED_FIELDS == frozenset(FileSummary.__dataclass_fields__)
+
+
 class _Fallback(Exception):
     """Something the incremental path cannot handle: summarise the whole text instead."""
 
@@ -85,6 +98,10 @@ class _Chunk:
     touches_all: bool
     all_names: tuple[str, ...] | None
     all_dynamic: bool
+    import_hooks: bool = False
+    class_stores: dict[str, set[str]] = field(default_factory=dict)
+    condition_key: frozenset[str] = frozenset()  # the names from earlier chunks its pass 1 saw as conditions
+    conditions_out: frozenset[str] = frozenset()  # condition names known after this chunk
     ctors: tuple[tuple[str, str, int], ...] | None = None
     pass2_key: tuple | None = None
     uses: tuple[AttributeUse, ...] = ()
@@ -115,11 +132,21 @@ class IncrementalSummarizer:
         self._lines: list[str] | None = None  # the last text that parsed, by lines
         self._placed: list[_Placed] = []
         self._chunks: dict[str, _Chunk] = {}
+        self._variants: dict[tuple[str, frozenset[str]], _Chunk] = {}
+
+    @property
+    def summary(self) -> FileSummary | None:
+        """The summary of the last text given to `update`."""
+        return self._summary
 
     def update(self, text: str) -> FileSummary:
         """The summary of `text`, reusing what the previous versions already computed."""
         if self._summary is not None and text == self._text:
             self.mode = "unchanged"
+            return self._summary
+        if not INCREMENTAL:
+            self.mode = "fallback"
+            self._text, self._summary = text, summarize_source(text, self.filename)
             return self._summary
         try:
             summary = self._update(text)
@@ -135,6 +162,7 @@ class IncrementalSummarizer:
         self._lines = None
         self._placed = []
         self._chunks = {}
+        self._variants = {}
 
     # ---- structure: which chunks make up the text ---------------------------
     def _update(self, text: str) -> FileSummary:
@@ -152,8 +180,9 @@ class IncrementalSummarizer:
         self.mode = mode
         self._lines = lines
         self._placed = placed
-        self._chunks = {p.chunk.text: p.chunk for p in placed}
-        return self._merge(line_count)
+        summary = self._merge(line_count)
+        self._chunks = {p.chunk.text: p.chunk for p in placed if not p.chunk.condition_key}
+        return summary
 
     def _restructure(self, lines: list[str]) -> tuple[list[_Placed] | FileSummary, str]:
         old = self._lines
@@ -269,9 +298,10 @@ class IncrementalSummarizer:
         self._chunks[text] = chunk
         return chunk
 
-    def _summarize_chunk(self, text: str, body: list[ast.stmt]) -> _Chunk:
-        """Pass 1 over one chunk's statements."""
+    def _summarize_chunk(self, text: str, body: list[ast.stmt], conditions: frozenset[str] = frozenset()) -> _Chunk:
+        """Pass 1 over one chunk's statements, knowing the condition names earlier chunks assigned."""
         owner = _Summarizer(text)
+        owner.condition_names = set(conditions)
         owner.module_statements(body, guard="", type_checking=False)
         summary = owner.summary
         chunk = _Chunk(
@@ -282,17 +312,39 @@ class IncrementalSummarizer:
             has_getattr=summary.has_getattr, open_namespace=summary.open_namespace,
             touches_all=summary.all_names is not None or summary.all_dynamic,
             all_names=summary.all_names, all_dynamic=summary.all_dynamic,
+            import_hooks=summary.import_hooks, class_stores=owner.class_stores,
+            condition_key=conditions, conditions_out=frozenset(owner.condition_names),
         )
         return chunk
 
     # ---- merge: the chunks' results into one summary ------------------------
+    def _resolve_conditions(self) -> None:
+        """Give each chunk the pass 1 that saw the condition names (`PY3 = sys.version_info ...`) before it."""
+        incoming: frozenset[str] = frozenset()
+        variants: dict[tuple[str, frozenset[str]], _Chunk] = {}
+        for placed in self._placed:
+            chunk = placed.chunk
+            key = incoming & chunk.words if incoming else frozenset()
+            if chunk.condition_key != key:
+                variant = self._variants.get((chunk.text, key))
+                if variant is None:
+                    variant = self._summarize_chunk(chunk.text, chunk.body, key)
+                placed.chunk = chunk = variant
+                placed.shifted_pass1 = placed.shifted_pass2 = placed.pass2_of = None
+            variants[(chunk.text, chunk.condition_key)] = chunk
+            if chunk.conditions_out:
+                incoming = incoming | chunk.conditions_out
+        self._variants = variants
+
     def _merge(self, line_count: int) -> FileSummary:
+        self._resolve_conditions()
         summary = FileSummary(line_count=line_count)
         bound, defined = summary.bound, summary.defined
         kinds: dict[str, set[str]] = {}
         imports: list[ImportRecord] = []
         star: list[tuple[str, int, int]] = []
         all_chunks: list[_Placed] = []
+        stores: dict[str, set[str]] = {}
         for placed in self._placed:
             chunk = placed.chunk
             s_bound, s_defined, s_classes, s_imports, s_star = self._shift_pass1(placed)
@@ -317,10 +369,23 @@ class IncrementalSummarizer:
             star.extend(s_star)
             summary.has_getattr = summary.has_getattr or chunk.has_getattr
             summary.open_namespace = summary.open_namespace or chunk.open_namespace
+            summary.import_hooks = summary.import_hooks or chunk.import_hooks
+            for class_name, attributes in chunk.class_stores.items():
+                stores.setdefault(class_name, set()).update(attributes)
             if chunk.touches_all:
                 all_chunks.append(placed)
         summary.imports = tuple(imports)
         summary.star_imports = tuple(star)
+        for class_name, attributes in stores.items():  # `Klass.attr = ...` at module level
+            info = summary.classes.get(class_name)
+            if info is not None:
+                summary.classes[class_name] = ClassInfo(
+                    info.name, info.qualname, info.line, info.end_line, info.members | frozenset(attributes),
+                    info.bases, info.dynamic, info.decorators)
+        for before, after in zip(self._placed, self._placed[1:]):  # text patterns across a chunk boundary
+            hooks, opening = _flags_across(before.chunk.text, after.chunk.text)
+            summary.import_hooks = summary.import_hooks or hooks
+            summary.open_namespace = summary.open_namespace or opening
         if len(all_chunks) == 1:
             summary.all_names = all_chunks[0].chunk.all_names
             summary.all_dynamic = all_chunks[0].chunk.all_dynamic
@@ -328,6 +393,7 @@ class IncrementalSummarizer:
             replay = _Summarizer("")
             for placed in all_chunks:  # `__all__ += ...` reads what came before: replay in order
                 owner = _Summarizer(placed.chunk.text)
+                owner.condition_names = set(placed.chunk.condition_key)
                 owner.summary.all_names = replay.summary.all_names
                 owner.summary.all_dynamic = replay.summary.all_dynamic
                 owner.module_statements(placed.chunk.body, guard="", type_checking=False)
@@ -445,6 +511,23 @@ def _chunk_pass2(chunk: _Chunk, key: tuple, roots: dict[str, tuple[str, ...]], c
     chunk.patches = tuple(owner.patches)
     chunk.stored = frozenset(owner.stored)
     chunk.pass2_key = key
+
+
+def _flags_across(before: str, after: str) -> tuple[bool, bool]:
+    """(import hooks, open namespace) patterns that start on one chunk's last line and run into the next."""
+    tail = before[before.rfind("\n", 0, len(before) - 1) + 1:] if before else ""
+    head_end = len(after)
+    stripped = after.lstrip()
+    if stripped:
+        line_end = after.find("\n", len(after) - len(stripped))
+        head_end = line_end + 1 if line_end != -1 else len(after)
+    window = tail + after[:head_end]
+    crossing = len(tail)
+
+    def across(pattern: re.Pattern[str]) -> bool:
+        return any(m.start() < crossing < m.end() for m in pattern.finditer(window))
+
+    return across(_IMPORT_HOOKS), across(_OPENING_TEXT)
 
 
 def _ctor_matches(chunk: _Chunk) -> tuple[tuple[str, str, int], ...]:

@@ -3,7 +3,7 @@
  *
  * Usage: node driver.mjs CONFIG.json   (run with the host's Node 24; see test_vscode_e2e.py)
  * CONFIG: {url, folder, nodeModules, chromium, profileDir, portFile, artifacts, report, timeoutMs,
- *          files: {relative, alias, collection}, aliasTarget}
+ *          files: {relative, alias, collection}, aliasTarget, statusBefore, statusAfter}
  *
  * The workbench runs in the page; the importsense extension and the language server run in code-server's
  * extension host. The driver types and clicks in the page (Ctrl+. quick-fix menu, Ctrl+S, the command
@@ -39,6 +39,9 @@ function writeReport() {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Thrown by a probe to stop waiting at once: what it saw means the awaited state will not come. */
+class StopWaiting extends Error {}
+
 /** Poll `probe` until `done(value)` holds; return the last value (and whether it held). */
 async function waitFor(what, probe, done, timeoutMs = DEFAULT_WAIT_MS, everyMs = 250) {
   const deadline = Date.now() + timeoutMs;
@@ -52,6 +55,9 @@ async function waitFor(what, probe, done, timeoutMs = DEFAULT_WAIT_MS, everyMs =
         return value;
       }
     } catch (error) {
+      if (error instanceof StopWaiting) {
+        throw error;
+      }
       lastError = error;
     }
     if (Date.now() > deadline) {
@@ -84,6 +90,9 @@ async function rpc(method, params = {}) {
 
 /** Run one named step; record its data, or its error and a screenshot of the page at that moment. */
 async function step(name, page, body) {
+  if (config.only && !config.only.includes(name) && name !== "workbench" && name !== "server") {
+    return false;
+  }
   log(`step ${name}`);
   const record = {};
   report.steps[name] = record;
@@ -149,16 +158,33 @@ async function quickFixThroughMenu(page, record, file, line, title, screenshotNa
   await page.locator(".action-widget").first().waitFor({ state: "hidden", timeout: 10_000 }).catch(() => undefined);
 }
 
-async function runPalette(page, label) {
+/** Run a command the way a user does: F1, type its title, wait until that row is the focused one, Enter. */
+async function runPalette(page, title) {
   await focusEditor(page);
   await page.keyboard.press("F1");
   const input = page.locator(".quick-input-widget input").first();
   await input.waitFor({ state: "visible", timeout: 10_000 });
-  await input.fill(`>${label}`);
-  const pick = page.locator(".quick-input-widget .monaco-list-row").filter({ hasText: label }).first();
-  await pick.waitFor({ state: "visible", timeout: 10_000 });
+  await input.fill(`>${title}`);
+  await waitFor(`"${title}" to be the focused row of the command palette`,
+    () => page.locator(".quick-input-widget .monaco-list-row.focused").first().getAttribute("aria-label", { timeout: 2000 }),
+    (label) => label !== null && label.startsWith(title), 10_000, 100);
   await page.keyboard.press("Enter");
   await input.waitFor({ state: "hidden", timeout: 10_000 }).catch(() => undefined);
+}
+
+/** Wait until the importsense status-bar item reads `expected`; record every text it showed on the way. */
+async function statusBarBecomes(page, record, expected, timeoutMs) {
+  record.expected = expected;
+  record.seen = [];
+  record.text = await waitFor(`the status bar to read "${expected}"`,
+    async () => {
+      const text = await statusBarText(page);
+      if (text !== null && record.seen.at(-1) !== text) {
+        record.seen.push(text);
+      }
+      return text;
+    },
+    (text) => text === expected, timeoutMs, 250);
 }
 
 async function statusBarText(page) {
@@ -219,6 +245,25 @@ async function main() {
       return;
     }
 
+    const serving = await step("server", page, async (record) => {
+      record.seen = [];
+      record.text = await waitFor("the status bar to show the importsense server running",
+        async () => {
+          const text = await statusBarText(page);
+          if (text !== null && record.seen.at(-1) !== text) {
+            record.seen.push(text);
+          }
+          if (text === "importsense: not running") {
+            throw new StopWaiting(`the importsense server is not running (status bar: "${text}"); see its output log`);
+          }
+          return text;
+        },
+        (text) => text !== null && !/starting/.test(text), 30_000);
+    });
+    if (!serving) {
+      return;
+    }
+
     await step("diagnostics", page, async (record) => {
       const wanted = [
         [relative.file, relative.code, relative.line],
@@ -238,18 +283,7 @@ async function main() {
         (count) => count > 0, 10_000);
     });
 
-    await step("statusBar", page, async (record) => {
-      record.seen = [];
-      record.text = await waitFor("the status bar to show the collection counts",
-        async () => {
-          const text = await statusBarText(page);
-          if (text !== null && record.seen.at(-1) !== text) {
-            record.seen.push(text);
-          }
-          return text;
-        },
-        (text) => text !== null && /test files?,/.test(text) && !/indexing|starting/.test(text), 60_000, 500);
-    });
+    await step("statusBar", page, (record) => statusBarBecomes(page, record, config.statusBefore, 60_000));
 
     await step("codeLens", page, async (record) => {
       await rpc("open", { file: collection.file, line: 1 });
@@ -290,26 +324,20 @@ async function main() {
       await quickFixThroughMenu(page, record, alias.file, alias.line, alias.action, "vscode-quick-fix-menu.png");
       record.dirtyAfterApply = await waitFor(`${config.aliasTarget} to be edited (unsaved)`,
         () => rpc("dirtyDocuments"), (dirty) => dirty.includes(config.aliasTarget), 10_000);
-      await runPalette(page, "File: Save All");
-      record.dirtyAfterSave = await waitFor("no unsaved documents after File: Save All",
+      // Save the edited file the way a user does: its tab, then Ctrl+S. (Not "File: Save All Files": in this
+      // host it reports success and leaves a file edited in a background tab unsaved; see docs/editors/vscode-e2e.md.)
+      const tab = page.locator(".editor-group-container.active .tabs-container .tab")
+        .filter({ has: page.locator(`.label-name:text-is("${path.basename(config.aliasTarget)}")`) });
+      record.tabDirty = await tab.evaluate((node) => node.classList.contains("dirty"));
+      await tab.click();
+      await page.keyboard.press("Control+S");
+      record.dirtyAfterSave = await waitFor("no unsaved documents after Ctrl+S in the edited file's tab",
         () => rpc("dirtyDocuments"), (dirty) => dirty.length === 0, 10_000);
       record.after = await waitFor(`the ${alias.code} diagnostic on ${alias.file}:${alias.line} to go`,
         () => rpc("diagnostics", { file: alias.file }), (list) => !hasCode(list, alias.code, alias.line), 20_000);
     });
 
-    await step("statusBarAfterFix", page, async (record) => {
-      const before = report.steps.statusBar?.text ?? null;
-      record.seen = [];
-      record.text = await waitFor("the status bar to change after the alias fix was saved",
-        async () => {
-          const text = await statusBarText(page);
-          if (text !== null && record.seen.at(-1) !== text) {
-            record.seen.push(text);
-          }
-          return text;
-        },
-        (text) => text !== null && text !== before && /fails? to collect/.test(text), 30_000, 500);
-    });
+    await step("statusBarAfterFix", page, (record) => statusBarBecomes(page, record, config.statusAfter, 30_000));
 
     report.diagnosticsAtEnd = await rpc("allDiagnostics").catch((error) => `error: ${error.message}`);
   } catch (error) {

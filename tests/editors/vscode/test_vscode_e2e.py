@@ -15,19 +15,20 @@ not installed the module is skipped with the reason; under CI (`CI` set) it fail
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import struct
 import subprocess
 import sys
-import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-
 from vscode_host import (
     DRIVER,
     EXTENSION_ID,
@@ -46,7 +47,7 @@ HERE = Path(__file__).resolve().parent
 EXAMPLE = REPO / "examples" / "backend"
 ARTIFACTS = Path(os.environ.get("IMPORTSENSE_VSCODE_ARTIFACTS", HERE / "artifacts"))
 DRIVER_TIMEOUT_S = 150  # the driver's own watchdog; the subprocess gets a little more
-SESSION_TIMEOUT_S = 300  # everything: build check, extension install, code-server start, driver
+SESSION_TIMEOUT_S = 420  # everything: the CLI runs, a .vsix rebuild if stale, extension install, code-server, driver
 
 RELATIVE = {"file": "app/ws/manager.py", "line": 3, "code": "relative-import",
             "action": "Convert to absolute import"}
@@ -87,6 +88,7 @@ class Session:
     logs: dict[str, str]
     findings: list[dict[str, Any]]
     collect_before: dict[str, Any]
+    collect_fixed: dict[str, Any]
     collect_after: dict[str, Any]
     installed: list[str]
 
@@ -120,10 +122,15 @@ def copy_example(target: Path) -> Path:
     return target
 
 
-def user_settings(python: str) -> dict[str, Any]:
+def machine_settings(python: str) -> dict[str, Any]:
+    """Remote (machine) settings: VS Code ignores machine-scoped settings such as importsense.interpreter in the
+    user settings of a remote window, and a code-server window is one; they go in Machine/settings.json."""
+    return {"importsense.interpreter": python}
+
+
+def user_settings() -> dict[str, Any]:
     return {
-        # The extension under test: this interpreter has importsense installed; check at once; collect on open.
-        "importsense.interpreter": python,
+        # The extension under test: check at once; collect on open.
         "importsense.debounce": 0,
         "importsense.collection": "onOpen",
         "importsense.trace.server": "messages",
@@ -145,15 +152,16 @@ def user_settings(python: str) -> dict[str, Any]:
         "editor.minimap.enabled": False,
         "window.commandCenter": False,
         "git.enabled": False,
+        "remote.autoForwardPorts": False,
     }
 
 
 def read_logs(root: Path) -> dict[str, str]:
-    """code-server's log, the importsense output channel and the extension host log, when there."""
+    """code-server's log, the importsense output channel, the extension host log and the driver's log, when there."""
     logs = {}
     for name, pattern in [("code-server", "code-server.log"),
-                          ("importsense output", "user-data/logs/**/*importsense*.log"),
-                          ("extension host", "user-data/logs/**/exthost*.log"),
+                          ("importsense output", "host/user-data/logs/**/*importsense*.log"),
+                          ("extension host", "host/user-data/logs/**/exthost.log"),
                           ("driver", "driver.log")]:
         found = sorted(root.glob(pattern))
         if found:
@@ -161,74 +169,119 @@ def read_logs(root: Path) -> dict[str, str]:
     return logs
 
 
+class SessionTimeout(Exception):
+    """The whole session ran past SESSION_TIMEOUT_S."""
+
+
+@contextlib.contextmanager
+def hard_timeout(seconds: int) -> Iterator[None]:
+    """Raise SessionTimeout in this (main) thread after `seconds`, wherever it is waiting."""
+    def expire(signum: int, frame: object) -> None:
+        raise SessionTimeout(f"the VS Code session ran past its {seconds} s limit")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def apply_known_fixes(project: Path) -> None:
+    """The two edits the quick fixes should make, done by hand: the expected state after them."""
+    manager = project / RELATIVE["file"]
+    manager.write_text(manager.read_text(encoding="utf-8").replace("from .types import", "from app.ws.types import"),
+                       encoding="utf-8")
+    target = project / ALIAS_TARGET
+    target.write_text(target.read_text(encoding="utf-8") + f"\n\n{ALIAS_LINE}\n", encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
-def session(tmp_path_factory: pytest.TempPathFactory) -> Session:
+def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
     try:
         host = Host.locate()
     except HostUnavailable as error:
         unavailable(str(error))
         raise
-    deadline = time.monotonic() + SESSION_TIMEOUT_S
     root = tmp_path_factory.mktemp("vscode-e2e")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for old in ARTIFACTS.glob("*.png"):
+    for old in [*ARTIFACTS.glob("*.png"), *ARTIFACTS.glob("*.log"), *ARTIFACTS.glob("*.json")]:
         old.unlink()
+    try:
+        with hard_timeout(SESSION_TIMEOUT_S):
+            yield drive(host, root)
+    except SessionTimeout as error:
+        pytest.fail(f"{error}\n" + "\n".join(f"--- {k}\n{v[-2000:]}" for k, v in read_logs(root).items()),
+                    pytrace=False)
+
+
+def drive(host: Host, root: Path) -> Session:
+    """Set up the workspace and code-server, run the driver once, and gather what it saw."""
     workspace = copy_example(root / "backend")
     pristine = copy_example(root / "pristine")
+    fixed = copy_example(root / "fixed")
+    apply_known_fixes(fixed)
     findings = cli_json("check", cwd=pristine)
     collect_before = cli_json("collect", cwd=pristine)
+    collect_fixed = cli_json("collect", cwd=fixed)
 
     dirs = Dirs(root / "host")
     dirs.make()
-    (dirs.user_data / "User" / "settings.json").write_text(json.dumps(user_settings(sys.executable), indent=2),
-                                                          encoding="utf-8")
+    (dirs.user_data / "User" / "settings.json").write_text(json.dumps(user_settings(), indent=2), encoding="utf-8")
+    (dirs.user_data / "Machine").mkdir(parents=True, exist_ok=True)
+    (dirs.user_data / "Machine" / "settings.json").write_text(json.dumps(machine_settings(sys.executable), indent=2),
+                                                             encoding="utf-8")
     log = root / "code-server.log"
     try:
         vsix = product_vsix(root / "vsix-build.log")
     except RuntimeError as error:
         pytest.fail(f"could not build the product .vsix: {error}", pytrace=False)
-    try:
-        installed = install_extensions(host, dirs, [vsix, probe_vsix(root)], log)
-        server = CodeServer(host, dirs, log)
-        url = server.start()
-    except HostUnavailable as error:
-        unavailable(str(error))
-        raise
+    server = CodeServer(host, dirs, log)
     report_path = root / "report.json"
-    config = {
-        "url": url, "folder": str(workspace), "nodeModules": str(host.node_modules),
-        "chromium": str(chromium_binary(host.chromium)), "profileDir": str(root / "chromium-profile"),
-        "portFile": str(dirs.port_file), "artifacts": str(ARTIFACTS), "report": str(report_path),
-        "timeoutMs": DRIVER_TIMEOUT_S * 1000,
-        "files": {
-            "relative": RELATIVE,
-            "alias": ALIAS,
-            "collection": {"file": COLLECTION_FILE, "line": collection_line(collect_before), "code": None},
-        },
-        "aliasTarget": ALIAS_TARGET,
-    }
-    config_path = root / "driver.json"
-    config_path.write_text(json.dumps(config, indent=2), encoding="utf-8")
     try:
+        try:
+            installed = install_extensions(host, dirs, [vsix, probe_vsix(root)], log)
+            url = server.start()
+        except HostUnavailable as error:
+            unavailable(str(error))
+            raise
+        config = {
+            "url": url, "folder": str(workspace), "nodeModules": str(host.node_modules),
+            "chromium": str(chromium_binary(host.chromium)), "profileDir": str(root / "chromium-profile"),
+            "portFile": str(dirs.port_file), "artifacts": str(ARTIFACTS), "report": str(report_path),
+            "timeoutMs": DRIVER_TIMEOUT_S * 1000,
+            "files": {
+                "relative": RELATIVE,
+                "alias": ALIAS,
+                "collection": {"file": COLLECTION_FILE, "line": collection_line(collect_before), "code": None},
+            },
+            "aliasTarget": ALIAS_TARGET,
+            "statusBefore": expected_status_text(collect_before),
+            "statusAfter": expected_status_text(collect_fixed),
+            # For working on the driver: IMPORTSENSE_VSCODE_STEPS=addAlias,screenshot runs only those steps.
+            "only": [name for name in os.environ.get("IMPORTSENSE_VSCODE_STEPS", "").split(",") if name] or None,
+        }
+        config_path = root / "driver.json"
+        config_path.write_text(json.dumps(config, indent=2), encoding="utf-8")
         with (root / "driver.log").open("w", encoding="utf-8") as driver_log:
-            budget = max(10.0, min(DRIVER_TIMEOUT_S + 30, deadline - time.monotonic()))
             subprocess.run([str(host.node), str(DRIVER), str(config_path)], env=dirs.env(host), cwd=root,
                            stdout=driver_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                           timeout=budget, check=False, start_new_session=True)
+                           timeout=DRIVER_TIMEOUT_S + 30, check=False, start_new_session=True)
     except subprocess.TimeoutExpired:
         pass  # the report says how far it got
     finally:
         server.stop()
+        for name, text in read_logs(root).items():
+            (ARTIFACTS / f"{name.replace(' ', '-')}.log").write_text(text, encoding="utf-8")
     logs = read_logs(root)
-    for name, text in logs.items():
-        (ARTIFACTS / f"{name.replace(' ', '-')}.log").write_text(text, encoding="utf-8")
     if not report_path.is_file():
         pytest.fail(f"the driver wrote no report\n{logs.get('driver', '')[-3000:]}", pytrace=False)
     report = json.loads(report_path.read_text(encoding="utf-8"))
     shutil.copy(report_path, ARTIFACTS / "report.json")
     return Session(report=report, workspace=workspace, pristine=pristine, logs=logs, findings=findings,
-                   collect_before=collect_before, collect_after=cli_json("collect", cwd=workspace),
-                   installed=installed)
+                   collect_before=collect_before, collect_fixed=collect_fixed,
+                   collect_after=cli_json("collect", cwd=workspace), installed=installed)
 
 
 def chromium_binary(wrapper: Path) -> Path:
@@ -271,6 +324,7 @@ def test_real_vscode_runs_the_built_extension(session: Session) -> None:
     assert state["folder"] == str(session.workspace)
     assert state["pythonExtension"] is False  # the interpreter comes from importsense.interpreter alone
     assert Path(state["settings"]["interpreter"]) == Path(sys.executable)
+    assert "not running" not in session.step("server")["text"]
 
 
 # ---- diagnostics ------------------------------------------------------------------------------------
@@ -323,6 +377,7 @@ def test_status_bar_shows_the_collection_counts(session: Session) -> None:
 def test_status_bar_follows_a_fix_that_makes_a_file_collect(session: Session) -> None:
     before = expected_status_text(session.collect_before)
     after = expected_status_text(session.collect_after)
+    assert after == expected_status_text(session.collect_fixed)  # the fixes on disk are the expected ones
     assert before != after, "the alias fix should make tests/integration/test_rate_limit.py collect"
     record = session.step("statusBarAfterFix")
     assert record["text"] == after, record["seen"]
@@ -352,11 +407,13 @@ def test_add_compatibility_alias_edits_the_other_file_and_both_are_saved(session
     record = session.step("addAlias")
     assert any(row.startswith(ALIAS["action"]) for row in record["menu"]), record["menu"]
     assert ALIAS_TARGET in record["dirtyAfterApply"]  # applied in an unsaved editor, as VS Code does
+    assert record["tabDirty"] is True  # and the user sees it: the tab is marked unsaved
     assert record["dirtyAfterSave"] == []
     target = (session.workspace / ALIAS_TARGET).read_text(encoding="utf-8")
     pristine_target = (session.pristine / ALIAS_TARGET).read_text(encoding="utf-8")
     assert target.startswith(pristine_target.rstrip("\n"))
-    assert [line for line in target.splitlines() if line.strip()][-1] == ALIAS_LINE
+    last = [line for line in target.splitlines() if line.strip()][-1]
+    assert last.split("#")[0].strip() == ALIAS_LINE, last
     compile(target, ALIAS_TARGET, "exec")
     # The test file itself is left as it was: the fix goes where the name should be defined.
     assert (session.workspace / ALIAS["file"]).read_bytes() == (session.pristine / ALIAS["file"]).read_bytes()

@@ -39,7 +39,7 @@ class Host:
     chromium: Path
 
     @classmethod
-    def locate(cls) -> "Host":
+    def locate(cls) -> Host:
         root = Path(os.environ.get("IMPORTSENSE_VSCODE_HOST", DEFAULT_HOST))
         install = f"install it with `bash {INSTALLER.relative_to(REPO)}`"
         host = cls(
@@ -172,6 +172,8 @@ class Dirs:
             "PATH": f"{host.node.parent}{os.pathsep}{env.get('PATH', '')}",
             "IMPORTSENSE_E2E_PORT_FILE": str(self.port_file),
             "PYTHONDONTWRITEBYTECODE": "1",
+            # No extension gallery: nothing is looked up on the network (a gallery without serviceUrl is off).
+            "EXTENSIONS_GALLERY": "{}",
         })
         env.pop("PORT", None)
         env.pop("PASSWORD", None)

@@ -103,7 +103,7 @@ def _build(intent: FixIntent, snapshot: Snapshot) -> Fix | None:
         return build_fix(intent, snapshot.read_text)
     except (OSError, ValueError):
         return None
-    except Exception:  # noqa: BLE001 - a fix that fails to build is not offered
+    except Exception:
         log.exception("building the fix %r failed", intent.title)
         return None
 

@@ -63,7 +63,7 @@ def _files_with_relative_imports(session: Session, snapshot: Snapshot) -> list[P
         paths = list(project.files) + [p for p in snapshot.texts if p not in project.files
                                        and session.projects.root_for(p) == project.root]
         for path in paths:
-            if not path.suffix == ".py" or not project.is_checked(path):
+            if path.suffix != ".py" or not project.is_checked(path):
                 continue
             summary = project.index.summary(path)
             if summary is not None and any(r.is_from and r.level for r in summary.imports):

@@ -30,8 +30,8 @@ def register(server: Any, session: Session) -> None:
         await session.saved(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-    async def did_close(params: types.DidCloseTextDocumentParams) -> None:
-        await session.closed(params.text_document.uri)
+    def did_close(params: types.DidCloseTextDocumentParams) -> None:
+        session.closed(params.text_document.uri)
 
 
 def register_pull(server: Any, session: Session) -> None:

@@ -69,7 +69,7 @@ def register(server: Any, session: Session) -> None:
                 answer = await server.workspace_configuration_async(types.ConfigurationParams(
                     items=[types.ConfigurationItem(section="importsense")]))
                 settings = answer[0] if answer else None
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.warning("could not read the configuration", exc_info=True)
         session.projects.set_editor_settings(editor_settings(settings))
         await session.reconfigure()
