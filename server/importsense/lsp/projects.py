@@ -53,6 +53,17 @@ def editor_settings(raw: Any) -> dict[str, Any]:
     return result
 
 
+def _project_of_folder(folder: Path) -> Path:
+    from ..config import ROOT_MARKERS
+
+    if any((folder / marker).exists() for marker in ROOT_MARKERS):
+        return folder
+    root = find_project_root(folder)
+    if root != folder and root not in (Path(root.anchor), Path.home().resolve()):
+        return root
+    return folder
+
+
 def _library_path(path: Path) -> bool:
     """Installed code (site-packages, the interpreter's own library) is not a project to index."""
     parts = set(path.parts)
@@ -86,7 +97,9 @@ class Projects:
 
     # ---- folders and settings ------------------------------------------------
     def set_folders(self, folders: list[Path]) -> None:
-        self.folders = sorted({f.resolve() for f in folders}, key=lambda p: (-len(p.parts), str(p)))
+        """Each folder's project is the folder, or the project above it when the editor opened a subfolder
+        (Eglot and others use the nearest VCS root): `tests/integration` belongs to the project holding pyproject.toml."""
+        self.folders = sorted({_project_of_folder(f.resolve()) for f in folders}, key=lambda p: (-len(p.parts), str(p)))
 
     def set_editor_settings(self, settings: dict[str, Any]) -> None:
         self.editor = dict(settings)
