@@ -80,8 +80,11 @@ class ModuleIndex:
         self._disk_cache_loaded: dict[str, SummaryEntry] | None = None
         self.tracking: set[Path] | None = None  # when a set, summary() records every file it is asked for
         self._dirty = False
-        self._defined_in: dict[str, list[str]] | None = None
-        self._importers: dict[str, set[Path]] | None = None
+        # project-wide tables, built once, then kept up to date one file at a time
+        self._tables_built = False
+        self._contributions: dict[Path, tuple[str | None, tuple[str, ...], tuple[str, ...]]] = {}
+        self._defined_table: dict[str, dict[Path, str]] = {}
+        self._importer_table: dict[str, set[Path]] = {}
         self.first_party_files: list[Path] = []
         self._first_party_set: set[Path] = set()
         self.known_first_party = set(settings.known_first_party)
@@ -104,6 +107,7 @@ class ModuleIndex:
                 self._first_party_set.add(path)
                 self.first_party_files.append(path)
                 self._invalidate_structure()
+                self._refresh_tables(path)
 
     def remove_file(self, path: Path) -> None:
         with self._lock:
@@ -112,6 +116,7 @@ class ModuleIndex:
                 self.first_party_files.remove(path)
             self._entries.pop(path, None)
             self._invalidate_structure()
+            self._refresh_tables(path)
 
     def _invalidate_structure(self) -> None:
         self._module_names.clear()
@@ -119,8 +124,6 @@ class ModuleIndex:
         self._listings.clear()
         self._lower_listings.clear()
         self._resolutions.clear()
-        self._defined_in = None
-        self._importers = None
 
     def _listing(self, directory: Path) -> dict[str, str]:
         listing = self._listings.get(directory)
@@ -350,8 +353,7 @@ class ModuleIndex:
         with self._lock:
             is_new = path not in self._overlays and not path.exists()
             self._overlays[path] = (text, summary or summarize_source(text, str(path)))
-            self._defined_in = None
-            self._importers = None
+            self._refresh_tables(path)
             if is_new:
                 self._listings.pop(path.parent, None)
                 self._lower_listings.pop(path.parent, None)
@@ -362,10 +364,10 @@ class ModuleIndex:
     def clear_overlay(self, path: Path) -> None:
         with self._lock:
             if self._overlays.pop(path, None) is not None:
-                self._defined_in = None
-                self._importers = None
                 if not path.exists():
                     self.remove_file(path)
+                else:
+                    self._refresh_tables(path)
 
     def overlay_text(self, path: Path) -> str | None:
         entry = self._overlays.get(path)
@@ -375,12 +377,11 @@ class ModuleIndex:
         """The file on disk changed (or appeared / disappeared)."""
         with self._lock:
             self._entries.pop(path, None)
-            self._defined_in = None
-            self._importers = None
             if path.exists():
                 if self.is_first_party_path(path) and path.suffix in (".py", ".pyi"):
                     if path not in self._first_party_set:
                         self.add_file(path)
+                self._refresh_tables(path)
             else:
                 self.remove_file(path)
 
@@ -662,17 +663,63 @@ class ModuleIndex:
     def defined_in(self, name: str) -> list[str]:
         """First-party modules that define `name` (def, class or assignment; imports do not count)."""
         with self._lock:
-            if self._defined_in is None:
-                table: dict[str, list[str]] = {}
-                for path in self.first_party_files:
-                    summary = self.summary(path)
-                    module = self.module_name_for(path)
-                    if summary is None or module is None:
-                        continue
-                    for defined in summary.defined:
-                        table.setdefault(defined, []).append(module)
-                self._defined_in = table
-            return sorted(set(self._defined_in.get(name, ())))
+            self._build_tables()
+            return sorted(set(self._defined_table.get(name, {}).values()))
+
+    def _build_tables(self) -> None:
+        if self._tables_built:
+            return
+        self._tables_built = True
+        tracking, self.tracking = self.tracking, None  # suggestions, not inputs of a finding's truth
+        try:
+            for path in set(self.first_party_files) | set(self._overlays):
+                self._refresh_tables(path)
+        finally:
+            self.tracking = tracking
+
+    def _refresh_tables(self, path: Path) -> None:
+        """Replace what one file contributes to the project-wide tables (a no-op before they are built)."""
+        if not self._tables_built:
+            return
+        old = self._contributions.pop(path, None)
+        if old is not None:
+            _module, defined, imported = old
+            for name in defined:
+                holders = self._defined_table.get(name)
+                if holders is not None:
+                    holders.pop(path, None)
+            for module in imported:
+                importers = self._importer_table.get(module)
+                if importers is not None:
+                    importers.discard(path)
+        if path not in self._first_party_set and path not in self._overlays:
+            return
+        summary = self.summary(path)
+        if summary is None:
+            return
+        module = self.module_name_for(path)
+        defined = tuple(summary.defined) if module is not None else ()
+        for name in defined:
+            self._defined_table.setdefault(name, {})[path] = module  # type: ignore[assignment]
+        imported = tuple(self._imported_modules(path, summary))
+        for target in imported:
+            self._importer_table.setdefault(target, set()).add(path)
+        self._contributions[path] = (module, defined, imported)
+
+    def _imported_modules(self, path: Path, summary: FileSummary) -> set[str]:
+        targets: set[str] = set()
+        for record in summary.imports:
+            if record.is_from:
+                base = self._absolute_for(path, "", record.level, record.module) if record.level else record.module
+                if not base:
+                    continue
+                targets.add(base)
+                targets.update(f"{base}.{imported.name}" for imported in record.names)
+            else:
+                for imported in record.names:
+                    parts = imported.name.split(".")
+                    targets.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+        return targets
 
     def all_module_names(self) -> list[str]:
         if self._all_module_names is None:
@@ -687,46 +734,23 @@ class ModuleIndex:
     def importers_of(self, path: Path) -> set[Path]:
         """Files that import the module at `path`, directly or through modules that import it (transitively)."""
         with self._lock:
-            if self._importers is None:
-                self._importers = self._build_importers()
-            importers = self._importers
-        module = self.module_name_for(path)
-        if module is None:
-            return set()
-        result: set[Path] = set()
-        queue = [module]
-        seen_modules = {module}
-        while queue:
-            current = queue.pop()
-            for importer in importers.get(current, ()):
-                if importer in result:
-                    continue
-                result.add(importer)
-                importer_module = self.module_name_for(importer)
-                if importer_module and importer_module not in seen_modules:
-                    seen_modules.add(importer_module)
-                    queue.append(importer_module)
-        result.discard(path)
-        return result
-
-    def _build_importers(self) -> dict[str, set[Path]]:
-        table: dict[str, set[Path]] = {}
-        paths = set(self.first_party_files) | set(self._overlays)
-        for path in paths:
-            summary = self.summary(path)
-            if summary is None:
-                continue
-            for record in summary.imports:
-                if record.is_from:
-                    base = self._absolute_for(path, "", record.level, record.module) if record.level else record.module
-                    if not base:
+            self._build_tables()
+            importers = self._importer_table
+            module = self.module_name_for(path)
+            if module is None:
+                return set()
+            result: set[Path] = set()
+            queue = [module]
+            seen_modules = {module}
+            while queue:
+                current = queue.pop()
+                for importer in importers.get(current, ()):
+                    if importer in result:
                         continue
-                    table.setdefault(base, set()).add(path)
-                    for imported in record.names:
-                        table.setdefault(f"{base}.{imported.name}", set()).add(path)
-                else:
-                    for imported in record.names:
-                        parts = imported.name.split(".")
-                        for i in range(1, len(parts) + 1):
-                            table.setdefault(".".join(parts[:i]), set()).add(path)
-        return table
+                    result.add(importer)
+                    importer_module = self.module_name_for(importer)
+                    if importer_module and importer_module not in seen_modules:
+                        seen_modules.add(importer_module)
+                        queue.append(importer_module)
+            result.discard(path)
+            return result

@@ -326,8 +326,8 @@ async function main() {
         () => rpc("dirtyDocuments"), (dirty) => dirty.includes(config.aliasTarget), 10_000);
       // Save the edited file the way a user does: its tab, then Ctrl+S. (Not "File: Save All Files": in this
       // host it reports success and leaves a file edited in a background tab unsaved; see docs/editors/vscode-e2e.md.)
-      const tab = page.locator(".editor-group-container.active .tabs-container .tab")
-        .filter({ has: page.locator(`.label-name:text-is("${path.basename(config.aliasTarget)}")`) });
+      const tab = page.locator(`.editor-group-container.active .tabs-container .tab[aria-label^="${path.basename(config.aliasTarget)}"]`);
+      await tab.waitFor({ state: "visible", timeout: 10_000 });
       record.tabDirty = await tab.evaluate((node) => node.classList.contains("dirty"));
       await tab.click();
       await page.keyboard.press("Control+S");
