@@ -15,7 +15,9 @@ from .edits import (
     offsets_to_span,
     parse_source,
     parses,
+    position_to_offset,
 )
+from .edits import span_to_offsets as span_offsets
 
 ALL_TITLE = "Make all relative imports absolute"
 
@@ -67,6 +69,9 @@ def absolutize(intent: AbsolutizeImport, text: str) -> Fix | None:
     """One safe fix rewriting the module part of the import at `intent.span`."""
     if not is_dotted_name(intent.absolute_module):
         return None
+    fast = _absolutize_statement_only(intent, text)
+    if fast is not None:
+        return fast
     source = parse_source(text)
     if source is None:
         return None
@@ -76,6 +81,37 @@ def absolutize(intent: AbsolutizeImport, text: str) -> Fix | None:
     edit = module_edit(source, intent.path, node, intent.absolute_module)
     if edit is None or not parses(apply_edits(text, [edit])):
         return None
+    return Fix(title=intent.title, edits=(edit,), preferred=intent.preferred, safe=True)
+
+
+def _absolutize_statement_only(intent: AbsolutizeImport, text: str) -> Fix | None:
+    """Fast path for a statement that starts a line: parse just its lines, not the whole (maybe huge) file.
+
+    Rewriting the module part of one whole-line `from` statement cannot change how the rest of the
+    file parses, so re-parsing the rewritten lines is the same guard as re-parsing the file.
+    """
+    span = intent.span
+    if span.start_column != 1 or span.end_line < span.start_line:
+        return None
+    start = position_to_offset(text, span.start_line, 1)
+    end = position_to_offset(text, span.end_line + 1, 1)  # clamps to the end of the text
+    segment = text[start:end]
+    if not segment.startswith("from"):
+        return None
+    source = parse_source(segment)
+    if source is None:
+        return None
+    statements = [n for n in source.positions if isinstance(n, cst.ImportFrom)]
+    if len(statements) != 1:
+        return None
+    local = module_edit(source, intent.path, statements[0], intent.absolute_module)
+    if local is None:
+        return None
+    rewritten = apply_edits(segment, [local])
+    if not parses(rewritten):
+        return None
+    begin, finish = span_offsets(segment, local.span)
+    edit = TextEdit(intent.path, offsets_to_span(text, start + begin, start + finish), local.new_text)
     return Fix(title=intent.title, edits=(edit,), preferred=intent.preferred, safe=True)
 
 

@@ -406,6 +406,8 @@ class ModuleIndex:
             return None
         with self._lock:
             self._entries[path] = entry
+            if self._tables_built and path in self._first_party_set and path not in self._contributions:
+                self._refresh_tables(path)
         return entry.summary
 
     def _load_entry(self, path: Path) -> SummaryEntry | None:
@@ -437,6 +439,10 @@ class ModuleIndex:
             for key, entry in entries.items():
                 if isinstance(entry, tuple):
                     entry = SummaryEntry.from_record(entry)
+                path = Path(key)
+                if self._tables_built and path not in self._overlays:
+                    self._entries[path] = entry
+                    self._refresh_tables(path)
                 self._entries[Path(key)] = entry
                 self._disk_cache[key] = entry
             self._dirty = self._dirty or bool(entries)
@@ -673,7 +679,9 @@ class ModuleIndex:
         tracking, self.tracking = self.tracking, None  # suggestions, not inputs of a finding's truth
         try:
             for path in set(self.first_party_files) | set(self._overlays):
-                self._refresh_tables(path)
+                # files not summarised yet (the editor is still indexing) join when they are
+                if path in self._overlays or not self.needs_summary(path):
+                    self._refresh_tables(path)
         finally:
             self.tracking = tracking
 
