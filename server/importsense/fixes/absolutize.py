@@ -119,19 +119,27 @@ def absolutize_all(
     path: Path, text: str, intents: Sequence[AbsolutizeImport]
 ) -> Fix | None:
     """One safe fix applying every intent (all for the file `path` holding `text`) that can be applied."""
-    source = parse_source(text)
-    if source is None:
-        return None
-    edits: dict[int, TextEdit] = {}
+    edits: dict[object, TextEdit] = {}
+    slow: list[AbsolutizeImport] = []
     for intent in intents:
         if not is_dotted_name(intent.absolute_module):
             continue
-        node = find_import_from(source, intent.span)
-        if node is None or id(node) in edits:
-            continue
-        edit = module_edit(source, path, node, intent.absolute_module)
-        if edit is not None:
-            edits[id(node)] = edit
+        fast = _absolutize_statement_only(intent, text)  # whole-line statements: no whole-file libcst parse
+        if fast is not None:
+            edits.setdefault((intent.span.start_line, intent.span.start_column), fast.edits[0])
+        else:
+            slow.append(intent)
+    if slow:
+        source = parse_source(text)
+        if source is None:
+            return None
+        for intent in slow:
+            node = find_import_from(source, intent.span)
+            if node is None or id(node) in edits:
+                continue
+            edit = module_edit(source, path, node, intent.absolute_module)
+            if edit is not None:
+                edits[id(node)] = edit
     if not edits:
         return None
     ordered = tuple(sorted(edits.values(), key=lambda edit: edit.span))
