@@ -232,7 +232,8 @@ class Project:
                 report.problems.append(f"{raw}: no such file or directory")
                 continue
             if path.is_dir():
-                selected.extend(p for p in self.files if p == path or path in p.parents)
+                prefix = str(path).rstrip("/") + "/"
+                selected.extend(p for p in self.files if str(p).startswith(prefix))
             elif path in known:
                 selected.append(path)
             elif path.suffix in (".py", ".pyi"):
@@ -240,7 +241,7 @@ class Project:
                 selected.append(path)
             else:
                 report.problems.append(f"{raw}: not a Python file")
-        return sorted(set(selected))
+        return sorted(set(selected), key=str)
 
     # ---- collection support ------------------------------------------------
     def collection_blockers(self, test_files: Iterable[Path]) -> dict[Path, tuple[int, str, Path, int]]:

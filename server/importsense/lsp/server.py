@@ -18,7 +18,15 @@ from pygls.protocol import LanguageServerProtocol, default_converter
 from pygls.protocol.language_server import lsp_method
 
 from .. import __version__
-from .features import code_actions, commands, definition, diagnostics, hover, workspace
+from .features import (
+    code_actions,
+    collection,
+    commands,
+    definition,
+    diagnostics,
+    hover,
+    workspace,
+)
 from .session import Session
 
 log = logging.getLogger("importsense")
@@ -161,6 +169,7 @@ def create_server() -> ImportSenseServer:
     hover.register(server, session)
     definition.register(server, session)
     commands.register(server, session)
+    collection.register(server, session)
     return server
 
 

@@ -198,6 +198,7 @@ class Session:
         self._progress_counter = 0
         self._refresh_pending = False
         self.shutting_down = False
+        self.collection: Any = None  # features/collection.py (test collection status), set by its register()
 
     # ---- messages ------------------------------------------------------------
     @property
@@ -324,6 +325,8 @@ class Session:
             self.interfaces[path] = interface
             importers = self._open_importers(project, path)
         findings = project.check_file(path, summary=summary)
+        if self.collection is not None:
+            findings = findings + self.collection.findings_for(project.settings, path, lines)
         diagnostics = self.to_diagnostics(findings, lines, version)
         return findings, diagnostics, summary, importers
 
@@ -411,6 +414,8 @@ class Session:
         path = self.engine_path(document)
         if path is not None:
             self.open_paths = {**self.open_paths, uri: path}
+            if self.collection is not None:
+                self.collection.opened(path)
         self.scheduler.schedule(uri, 0)
 
     def changed_text(self, uri: str, version: int, changes: list[Any]) -> None:
@@ -464,6 +469,8 @@ class Session:
         path = self.engine_path(document)
         if path is not None:
             await self.scheduler.run(self._saved, path)
+            if self.collection is not None:
+                self.collection.saved(path)
 
     def _saved(self, path: Path) -> None:
         root = self.projects.root_for(path)
@@ -488,6 +495,8 @@ class Session:
             self.recheck(importers)
             self.changed.set()
             self.request_refresh()
+        if self.collection is not None:
+            self.collection.files_changed([path for path, _ in changes])
 
     def _files_changed(self, paths: list[Path]) -> set[Path]:
         importers: set[Path] = set()
@@ -517,6 +526,8 @@ class Session:
             await self.scheduler.run(self._drop_projects, stale)
             await self.open_folders()
         self.recheck_all()
+        if self.collection is not None:
+            self.collection.reconfigured(stale)
 
     def _drop_projects(self, roots: list[Path]) -> None:
         for root in roots:
@@ -576,6 +587,8 @@ class Session:
                 if path is not None and self.projects.root_for(path) == root:
                     self.scheduler.schedule(document.uri, 0)
             self.changed.set()
+            if self.collection is not None:
+                self.collection.indexed(root)
 
     async def _let_open_documents_go_first(self, root: Path, limit: float = 1.0) -> None:
         """Indexing competes for the CPU: wait (a little) until the open documents have their first diagnostics."""
@@ -606,6 +619,8 @@ class Session:
         self.shutting_down = True
         for task in list(self._indexing_tasks.values()):
             task.cancel()
+        if self.collection is not None:
+            await self.collection.shutdown()
         try:
             await asyncio.wait_for(self.scheduler.run(self._save_all), timeout=5)
         except Exception:

@@ -124,12 +124,24 @@ class FindingsCache:
         self.entries = payload.get("entries", {})
         self.fixes = payload.get("fixes", {})
         overlays = self.project.index._overlays
+        by_name = {str(path): stat for path, stat in self.project.file_stats.items()}
+        missing = object()
+
+        def stat_of(name: str):
+            known = by_name.get(name, missing)
+            if known is missing:
+                known = self.stat(Path(name))
+                by_name[name] = known
+            return known
+
         fresh = {}
         for key, (stat, deps, findings) in self.entries.items():
-            path = Path(key)
-            if path in overlays or self.stat(path) != stat:
+            if stat_of(key) != stat:
                 continue
-            if all(self.stat(Path(dep)) == dep_stat for dep, dep_stat in deps):
+            path = Path(key)
+            if path in overlays:
+                continue
+            if all(stat_of(dep) == dep_stat for dep, dep_stat in deps):
                 fresh[path] = findings
         return fresh
 

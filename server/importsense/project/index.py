@@ -97,7 +97,7 @@ class ModuleIndex:
     # ---- files and listings --------------------------------------------
     def set_files(self, files: Iterable[Path]) -> None:
         with self._lock:
-            self.first_party_files = sorted(set(files))
+            self.first_party_files = sorted(set(files), key=str)
             self._first_party_set = set(self.first_party_files)
             self._invalidate_structure()
 

@@ -145,10 +145,17 @@ def status_json(files: Iterable[Shown], indexing: bool) -> dict[str, Any]:
 
 
 def collection_finding(shown: Shown | None, settings: Settings, line_content: Callable[[int], str]) -> Finding | None:
-    """The `collection-error` finding for a file that fails to collect, on its failing line (1 when unknown)."""
+    """The `collection-error` finding for a file that fails to collect, on its failing line (1 when unknown).
+
+    A static estimate whose cause is in the test file itself is already reported there by its own rule
+    (missing-name, unresolved-module, syntax-error ...): only pytest's verdict, or a static failure raised
+    in another first-party module the file imports, becomes a finding.
+    """
     if shown is None or shown.status != "error" or not settings.rule_enabled(RULE):
         return None
     error = shown.error or CollectionError("Error", "")
+    if shown.source != "pytest" and (error.root_path is None or error.root_path == shown.path):
+        return None
     line = error.line or 1
     content = line_content(line - 1)
     start = len(content) - len(content.lstrip()) + 1
@@ -158,8 +165,8 @@ def collection_finding(shown: Shown | None, settings: Settings, line_content: Ca
     text = f"{head}: {error.type}: {message}" if message else f"{head}: {error.type}"
     related: tuple[tuple[Path, Span, str], ...] = ()
     if error.root_path is not None and error.root_path != shown.path and error.root_line:
-        where = display_path(error.root_path, shown.root)
-        text += f" (raised in {where}:{error.root_line})"
+        if shown.source == "pytest":  # the static message names it already
+            text += f" (raised in {display_path(error.root_path, shown.root)}:{error.root_line})"
         related = ((error.root_path, Span(error.root_line, 1, error.root_line, 1), "collection fails here"),)
     return Finding(shown.path, Span(line, start, line, end), RULE,
                    settings.severity_for(RULE, Severity.ERROR), text, related=related)
@@ -241,6 +248,8 @@ class CollectionService:
         self._job_done: asyncio.Event | None = None
         self._tasks: set[asyncio.Future] = set()
         self._notify_pending = False
+        self._lens_uris: set[str] = set()  # documents the client asked lenses for: refreshed when they change
+        self._lens_stale = False
         self._unavailable: dict[Path, str] = {}  # roots where pytest cannot run, and why
         # collector thread only:
         self._collectors: dict[Path, WarmCollector] = {}
@@ -294,15 +303,13 @@ class CollectionService:
             if root in stale:
                 self._stop(root)
                 self.states.pop(root, None)
-            elif self.allowed(root) is not None:
+                continue
+            if self.allowed(root) is not None:
                 self._stop(root)
                 state = self.states[root]
                 state.real = {}
                 state.started = False
-            else:
-                self._spawn(self._indexed(root))
-            if root in self.states:
-                self.refresh_static(root)
+            self._spawn(self._indexed(root))  # the static view again; onOpen: the start-up collection if due
         self._publish()
 
     async def shutdown(self) -> None:
@@ -313,10 +320,11 @@ class CollectionService:
             task.cancel()
         for collector in list(self._collectors.values()):
             collector.cancel_current()
+        self._signal_idle()
         loop = asyncio.get_running_loop()
         try:
             await asyncio.wait_for(loop.run_in_executor(self._collector_thread, self._close_all), timeout=5)
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.debug("closing the collectors failed", exc_info=True)
         self._collector_thread.shutdown(wait=False, cancel_futures=True)
         self._static_thread.shutdown(wait=False, cancel_futures=True)
@@ -332,6 +340,7 @@ class CollectionService:
 
     def code_lenses(self, uri: str) -> list[types.CodeLens]:
         path = uri_path(uri)
+        self._lens_uris.add(uri)
         shown = self.shown.get(path) if path is not None else None
         if shown is None:
             return []
@@ -359,7 +368,8 @@ class CollectionService:
                 continue
             state = await self.ensure_state(root)
             if targets is not None:
-                targets = frozenset(p for p in targets if p in set(state.test_files or ()) or p in state.real)
+                known = set(state.test_files or ()) | set(state.real)
+                targets = frozenset(p for p in targets if p in known)
                 if not targets:
                     refused.append(f"not a test file: {', '.join(sorted(str(p) for p in wanted[root] or ()))}")
                     continue
@@ -440,6 +450,9 @@ class CollectionService:
 
     # ---- triggers --------------------------------------------------------------------------------
     async def _indexed(self, root: Path) -> None:
+        entry = self.session.projects.entry(root)
+        if entry is None or not entry.indexed:
+            return  # the session calls again when indexing ends
         state = await self.ensure_state(root)
         self.refresh_static(root)
         if self._settings(root).collection == "onOpen" and not state.started and self.allowed(root) is None:
@@ -450,14 +463,17 @@ class CollectionService:
         root = self.session.projects.root_for(path)
         if root is None or self._settings(root).collection != "onOpen" or self.allowed(root) is not None:
             return
-        state = await self.ensure_state(root)
         entry = self.session.projects.entry(root)
-        if not state.started and (entry is None or not entry.indexed):
-            return  # the start-up collection of the workspace will include it
+        state = self.states.get(root)
+        if entry is None or not entry.indexed or state is None or not state.started:
+            return  # the start-up collection of the workspace (after indexing) will include it
+        state = await self.ensure_state(root)
         if path in (state.test_files or ()) and path not in state.real:
             self.request(root, frozenset([path]), changed=False)
 
     async def _changed(self, root: Path, changed: list[Path]) -> None:
+        if self.session.projects.entry(root) is None:
+            return  # not a project the session analyses (yet): nothing is shown for it
         state = await self.ensure_state(root)
         config = state.config
         if any(p.name in CONFIG_NAMES for p in changed):
@@ -517,6 +533,7 @@ class CollectionService:
             running.cancel.set()
         if not self.closed:
             self._collector_thread.submit(self._close_collector, root)
+        self._signal_idle()
 
     async def _work(self) -> None:
         try:
@@ -525,7 +542,12 @@ class CollectionService:
                 targets = self._wanted.pop(root)
                 progress = targets is None or root in self._progress_roots
                 self._progress_roots.discard(root)
-                await self._run(Job(root, targets, progress))
+                try:
+                    await self._run(Job(root, targets, progress))
+                except Exception:
+                    log.exception("test collection in %s failed", root)
+                finally:
+                    self._signal_idle()
         finally:
             self._worker = None
 
@@ -561,7 +583,7 @@ class CollectionService:
                 self._wanted[root] = merge_targets(self._wanted.get(root, frozenset()), job.targets)
                 if job.progress:
                     self._progress_roots.add(root)
-        elif result is not None and self.states.get(root) is state:
+        elif result is not None and self.states.get(root) is state and self.allowed(root) is None:
             for problem in result.problems:
                 log.info("test collection in %s: %s", root, problem)
             fresh = result.by_path()
@@ -569,10 +591,13 @@ class CollectionService:
                 state.real = fresh  # what pytest collects by itself: files it no longer reports are gone
             else:
                 state.real = {**state.real, **fresh}
+        self._publish()
+
+    def _signal_idle(self) -> None:
+        """Wake the requests waiting for collections to finish (they look again)."""
         if self._job_done is not None:
             self._job_done.set()
         self._job_done = None
-        self._publish()
 
     async def _wait_idle(self, roots: Iterable[Path]) -> None:
         roots = set(roots)
@@ -589,13 +614,13 @@ class CollectionService:
             return CollectionResult(cancelled=True)
         try:
             collector = self._collector_for(job.root, python, config)
+            if collector is None:
+                return collect(job.root, python, files, timeout=timeout, cancel=job.cancel, config=config)
+            return collector.collect(files, timeout, job.cancel, supersede=True)
         except WarmCollectorError as error:
             message = f"pytest cannot run in {job.root}: {error}"
             self.session._call_on_loop(lambda: self._unavailable_now(job.root, message))
             return CollectionResult(problems=[message], cancelled=True)
-        if collector is None:
-            return collect(job.root, python, files, timeout=timeout, cancel=job.cancel, config=config)
-        return collector.collect(files, timeout, job.cancel, supersede=True)
 
     def _collector_for(self, root: Path, python: str, config: PytestConfig | None) -> WarmCollector | None:
         current = self._collectors.get(root)
@@ -628,6 +653,7 @@ class CollectionService:
             self.server.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning,
                                                                     message=f"importsense: {message}"))
         self._wanted.pop(root, None)
+        self._signal_idle()
         self._publish()
 
     # ---- publishing -------------------------------------------------------------------------------
@@ -654,6 +680,10 @@ class CollectionService:
         for uri, path in self.session.open_paths.items():
             if finding_key(previous.get(path)) != finding_key(shown.get(path)):
                 self.session.scheduler.schedule(uri, 0)
+        for uri in self._lens_uris:
+            path = uri_path(uri)
+            if path is not None and previous.get(path) != shown.get(path):
+                self._lens_stale = True
         if not self._notify_pending and not self.closed:
             self._notify_pending = True
             asyncio.get_running_loop().call_later(NOTIFY_DELAY, self._notify)
@@ -662,12 +692,14 @@ class CollectionService:
         self._notify_pending = False
         if self.closed:
             return
-        try:  # a notification without params: the client asks for the status
-            self.server.protocol._send_data({"jsonrpc": "2.0", "method": COLLECTION_CHANGED})
+        try:  # no params ("params": null, which pygls clients need and vscode-jsonrpc accepts): the client asks
+            self.server.protocol.notify(COLLECTION_CHANGED, None)
         except Exception:
             log.debug("could not send %s", COLLECTION_CHANGED, exc_info=True)
+        stale, self._lens_stale = self._lens_stale, False
         capabilities = getattr(self.server, "client_capabilities", None)
-        if capabilities is not None and get_capability(capabilities, "workspace.code_lens.refresh_support", False):
+        if stale and capabilities is not None and get_capability(
+                capabilities, "workspace.code_lens.refresh_support", False):
             try:
                 future = self.server.workspace_code_lens_refresh(None)
                 future.add_done_callback(lambda f: f.cancelled() or f.exception())

@@ -1,7 +1,7 @@
 """Workspace: initialize, settings, folders, watched files, shutdown, and the `importsense/collectionStatus` request.
 
-Collection (issue 4) plugs in here: `collection_status` answers the custom request with the static
-shape until the collection room provides real per-file statuses, and code lenses will register here.
+`collection_status` answers the custom request from `features/collection.py` (which also registers the
+code lens and `importsense.recollect`).
 """
 
 from __future__ import annotations
@@ -100,7 +100,9 @@ def register(server: Any, session: Session) -> None:
         session.recheck_all()
 
     @server.feature(COLLECTION_STATUS)
-    def collection_status(params: Any = None) -> dict[str, Any]:
+    async def collection_status(params: Any = None) -> dict[str, Any]:
+        if session.collection is not None:  # features/collection.py
+            return await session.collection.status()
         return {"files": [], "summary": {"files": 0, "tests": 0, "errors": 0}, "indexing": session.projects.indexing}
 
     @server.feature(types.SHUTDOWN)
