@@ -6,8 +6,8 @@
  *          files: {relative, alias, collection}, aliasTarget, statusBefore, statusAfter}
  *
  * The workbench runs in the page; the importsense extension and the language server run in code-server's
- * extension host. The driver types and clicks in the page (Ctrl+. quick-fix menu, Ctrl+S, the command
- * palette's "File: Save All") and reads the page (squiggles, code lenses, status bar); what only the VS Code
+ * extension host. The driver types and clicks in the page (Ctrl+. quick-fix menu, editor tabs, Ctrl+S)
+ * and reads the page (squiggles, code lenses, status bar); what only the VS Code
  * API can tell (the diagnostics' codes, code lens titles, whether a document is dirty) it asks the test-only
  * probe extension over loopback HTTP. It checks nothing itself: every step records what it saw, or the error
  * that stopped it, and the pytest module asserts on the report and on the files on disk.
@@ -137,10 +137,12 @@ async function quickFixThroughMenu(page, record, file, line, title, screenshotNa
   record.menu = await waitFor(
     `the Ctrl+. menu on ${file}:${line} to offer "${title}"`,
     async () => {
-      if ((await page.locator(".action-widget .monaco-list-row.action").count()) === 0) {
-        await page.keyboard.press("Control+Period");
-        await page.locator(".action-widget .monaco-list-row.action").first().waitFor({ state: "visible", timeout: 5000 });
+      // A menu opened before the server's actions arrived is closed and opened again.
+      if ((await page.locator(".action-widget .monaco-list-row.action").count()) > 0) {
+        await page.keyboard.press("Escape");
       }
+      await page.keyboard.press("Control+Period");
+      await page.locator(".action-widget .monaco-list-row.action").first().waitFor({ state: "visible", timeout: 5000 });
       return menuRows(page);
     },
     (rows) => rows.some((row) => row.startsWith(title)),
@@ -156,20 +158,6 @@ async function quickFixThroughMenu(page, record, file, line, title, screenshotNa
   await row.hover();
   await row.click();
   await page.locator(".action-widget").first().waitFor({ state: "hidden", timeout: 10_000 }).catch(() => undefined);
-}
-
-/** Run a command the way a user does: F1, type its title, wait until that row is the focused one, Enter. */
-async function runPalette(page, title) {
-  await focusEditor(page);
-  await page.keyboard.press("F1");
-  const input = page.locator(".quick-input-widget input").first();
-  await input.waitFor({ state: "visible", timeout: 10_000 });
-  await input.fill(`>${title}`);
-  await waitFor(`"${title}" to be the focused row of the command palette`,
-    () => page.locator(".quick-input-widget .monaco-list-row.focused").first().getAttribute("aria-label", { timeout: 2000 }),
-    (label) => label !== null && label.startsWith(title), 10_000, 100);
-  await page.keyboard.press("Enter");
-  await input.waitFor({ state: "hidden", timeout: 10_000 }).catch(() => undefined);
 }
 
 /** Wait until the importsense status-bar item reads `expected`; record every text it showed on the way. */
@@ -290,10 +278,12 @@ async function main() {
       record.api = await waitFor(`code lenses on ${collection.file}`,
         () => rpc("codeLenses", { file: collection.file }), (lenses) => lenses.some((l) => l.title), 30_000, 500);
       await focusEditor(page);
-      record.shown = await waitFor(`code lenses drawn in the editor of ${collection.file}`,
+      // The editor redraws lenses on its own schedule: wait until it draws what the provider now says.
+      const titles = record.api.map((lens) => lens.title).filter((title) => title);
+      record.shown = await waitFor(`the editor of ${collection.file} to draw the lenses ${JSON.stringify(titles)}`,
         () => page.locator(".editor-group-container.active .monaco-editor .codelens-decoration")
           .evaluateAll((nodes) => nodes.map((n) => (n.textContent || "").trim()).filter((t) => t !== "")),
-        (texts) => texts.length > 0, 15_000);
+        (texts) => titles.every((title) => texts.some((text) => text.includes(title))), 15_000);
     });
 
     await step("screenshot", page, async (record) => {

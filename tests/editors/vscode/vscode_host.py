@@ -138,9 +138,14 @@ def probe_vsix(out_dir: Path) -> Path:
 
 @dataclass(frozen=True)
 class Dirs:
-    """Every folder code-server writes to, all under one temporary root (nothing under $HOME)."""
+    """Every folder code-server writes to, under one temporary root (nothing under $HOME), and a short TMPDIR.
+
+    The extension host puts its IPC sockets in TMPDIR; a socket path must stay under 108 bytes, so `tmp`
+    is a short folder of its own (e.g. from `tempfile.mkdtemp()`), removed by whoever made it.
+    """
 
     root: Path
+    tmp: Path
 
     @property
     def user_data(self) -> Path:
@@ -169,6 +174,7 @@ class Dirs:
             "XDG_DATA_HOME": str(self.root / "xdg-data"),
             "XDG_CONFIG_HOME": str(self.root / "xdg-config"),
             "XDG_CACHE_HOME": str(self.root / "xdg-cache"),
+            "TMPDIR": str(self.tmp),
             "PATH": f"{host.node.parent}{os.pathsep}{env.get('PATH', '')}",
             "IMPORTSENSE_E2E_PORT_FILE": str(self.port_file),
             "PYTHONDONTWRITEBYTECODE": "1",
@@ -180,7 +186,7 @@ class Dirs:
         return env
 
     def make(self) -> None:
-        for path in (self.user_data / "User", self.extensions, self.home):
+        for path in (self.user_data / "User", self.user_data / "Machine", self.extensions, self.home, self.tmp):
             path.mkdir(parents=True, exist_ok=True)
         self.config.write_text("auth: none\ncert: false\n", encoding="utf-8")
 
