@@ -131,6 +131,24 @@ class RssSampler:
             self._stop.wait(self.interval)
 
 
+_LAUNCHER = r"""
+import os, sys
+rss_path, command = sys.argv[1], sys.argv[2:]
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(command[0], command)
+    except OSError as error:
+        sys.stderr.write("could not start: %s\n" % error)
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(rss_path, "w") as handle:
+    handle.write(str(usage.ru_maxrss))
+code = os.waitstatus_to_exitcode(status)
+os._exit(code if code >= 0 else 128 - code)
+"""
+
+
 def run_measured(
     label: str,
     command: Sequence[str],
@@ -155,9 +173,12 @@ def run_measured(
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
             started = time.perf_counter()
             try:
+                if shutil.which(command[0]) is None and not os.path.exists(command[0]):
+                    raise FileNotFoundError(command[0])
+                rss_path = WORK_DIR / f"rss-{os.getpid()}-{threading.get_ident()}.txt"
                 proc = subprocess.Popen(
-                    list(command), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                    start_new_session=True,
+                    [sys.executable, "-S", "-c", _LAUNCHER, str(rss_path), *command], cwd=cwd, env=env,
+                    stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True,
                 )
             except OSError as error:
                 result.error = f"could not start: {error}"
@@ -180,7 +201,16 @@ def run_measured(
             proc.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
         result.seconds = elapsed
         result.returncode = proc.returncode
-        result.peak_rss_mb = max(usage.ru_maxrss, sampler.peak_kb) / 1024.0  # ru_maxrss is kB on Linux
+        try:
+            launched_kb = int(rss_path.read_text() or 0)  # the tool's own ru_maxrss, measured by the launcher
+        except (OSError, ValueError):
+            launched_kb = 0
+        rss_path.unlink(missing_ok=True)
+        # Linux carries a process's pre-exec peak (here: this benchmark's own size, inherited by fork)
+        # into ru_maxrss, so the launcher's wait4 of a child forked from a small process is read instead.
+        result.peak_rss_mb = max(launched_kb, sampler.peak_kb) / 1024.0
+        if proc.returncode == 127 and "could not start" in err_path.read_text(errors="replace"):
+            result.error = "could not start: " + err_path.read_text(errors="replace").strip()[-300:]
         result.stderr_tail = err_path.read_bytes()[-4096:].decode("utf-8", errors="replace")
         if timed_out.is_set():
             result.error = f"timed out after {timeout:.0f}s"
