@@ -48,7 +48,7 @@ class Settings:
     debounce_ms: int = 100
     collection: str = "onSave"
     collection_timeout: float = 60.0
-    trusted: bool = True
+    trusted: bool = False  # only the editor can trust a workspace; collection never runs untrusted
     pyproject: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def rule_enabled(self, rule: str) -> bool:
@@ -171,6 +171,9 @@ def _apply(settings: Settings, table: Mapping[str, Any], where: str, *, allow_un
                 raise ConfigError(f"{label} must be a positive number of seconds, got {value!r}")
             changes["collection_timeout"] = float(value)
         elif key == "trusted":
+            if not allow_unknown:
+                raise ConfigError(f"{label}: a project cannot trust itself; workspace trust comes from the editor "
+                                  "(initializationOptions / settings `trusted`)")
             if not isinstance(value, bool):
                 raise ConfigError(f"{label} must be true or false, got {value!r}")
             changes["trusted"] = value

@@ -121,8 +121,9 @@ async def test_indexing_reports_progress_and_watchers_are_registered(editor: Edi
     assert isinstance(reports[0], t.WorkDoneProgressBegin) and reports[0].title.startswith("Indexing")
     assert isinstance(reports[-1], t.WorkDoneProgressEnd)
     status = await editor.client.protocol.send_request_async("importsense/collectionStatus", {})
-    assert (list(status.files), status.summary.files, status.summary.tests, status.summary.errors,
-            status.indexing) == ([], 0, 0, 0, False)
+    assert [(f.path, f.status, f.error.line) for f in status.files] == [
+        ("tests/test_models.py", "error", 3), ("tests/test_utils.py", "error", 1)]
+    assert (status.summary.files, status.summary.tests, status.summary.errors, status.indexing) == (2, 0, 2, False)
     if editor.name == "visual-studio-code":  # dynamic registration supported
         (registration,) = editor.client.registrations
         globs = [w["globPattern"] for w in registration.register_options["watchers"]]

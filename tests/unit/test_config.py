@@ -79,3 +79,11 @@ def test_inferred_source_roots(tmp_path):
     relative = {os.path.relpath(r, tmp_path) for r in roots}
     # tests/ holds test_a.py without __init__: pytest puts tests/ on sys.path; tests/unit is a package under it
     assert relative == {".", "src", "lib", "extra", "tests"}
+
+
+def test_only_the_editor_can_trust_a_workspace(tmp_path):
+    assert load_settings(tmp_path).trusted is False
+    assert load_settings(tmp_path, {"trusted": True}).trusted is True
+    (tmp_path / "pyproject.toml").write_text("[tool.importsense]\ntrusted = true\n")
+    with pytest.raises(ConfigError, match="cannot trust itself"):
+        load_settings(tmp_path)

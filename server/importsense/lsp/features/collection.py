@@ -276,7 +276,11 @@ class CollectionService:
         return [finding] if finding is not None else []
 
     def indexed(self, root: Path) -> None:
-        self._spawn(self._indexed(root))
+        """The project is indexed: its static view now (a status request waits for it), then onOpen's run."""
+        if root not in self.states:
+            self.states[root] = RootState(root)
+        self.refresh_static(root)
+        self._spawn(self._start_up(root))
 
     def opened(self, path: Path) -> None:
         self._spawn(self._opened(path))
@@ -309,7 +313,8 @@ class CollectionService:
                 state = self.states[root]
                 state.real = {}
                 state.started = False
-            self._spawn(self._indexed(root))  # the static view again; onOpen: the start-up collection if due
+            self.refresh_static(root)
+            self._spawn(self._start_up(root))  # onOpen (again, or now allowed): the workspace's collection
         self._publish()
 
     async def shutdown(self) -> None:
@@ -335,8 +340,10 @@ class CollectionService:
         running = [s.static_task for s in self.states.values() if s.static_task is not None]
         if running:
             await asyncio.wait(running, timeout=STATUS_WAIT)
-        computing = any(s.static_task is not None and not s.static for s in self.states.values())
-        return status_json(self.shown.values(), self.session.projects.indexing or computing)
+        projects = self.session.projects
+        computing = (any(s.static_task is not None and not s.static for s in self.states.values())
+                     or any(projects.entry(folder) is None for folder in projects.folders))  # not even started
+        return status_json(self.shown.values(), projects.indexing or computing)
 
     def code_lenses(self, uri: str) -> list[types.CodeLens]:
         path = uri_path(uri)
@@ -449,12 +456,11 @@ class CollectionService:
             state.static_task = None
 
     # ---- triggers --------------------------------------------------------------------------------
-    async def _indexed(self, root: Path) -> None:
+    async def _start_up(self, root: Path) -> None:
         entry = self.session.projects.entry(root)
         if entry is None or not entry.indexed:
-            return  # the session calls again when indexing ends
+            return  # the session calls `indexed` when indexing ends
         state = await self.ensure_state(root)
-        self.refresh_static(root)
         if self._settings(root).collection == "onOpen" and not state.started and self.allowed(root) is None:
             state.started = True
             self.request(root, None, changed=False, progress=True)
