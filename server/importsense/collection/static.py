@@ -12,6 +12,7 @@ from pathlib import Path
 
 from importsense.collection.config import PytestConfig, read_pytest_config
 from importsense.collection.results import CollectionError, FileStatus
+from importsense.project.summary import dotted_name
 
 UNKNOWN = -1  # a fixture's params whose length we cannot know
 
@@ -207,17 +208,6 @@ def matches_prefix_or_glob(name: str, options: Iterable[str]) -> bool:
 # ---------------------------------------------------------------------------
 
 
-def _dotted(node: ast.expr) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
-
-
 def _bindings(body: Sequence[ast.stmt], conditional: list[bool] | None = None) -> dict[str, ast.AST]:
     """Names a module or class body binds, the last binding winning, in definition order.
 
@@ -283,7 +273,7 @@ def _assigned_value(node: ast.AST) -> ast.expr | None:
 
 def _is_fixture_decorator(decorator: ast.expr) -> bool:
     func = decorator.func if isinstance(decorator, ast.Call) else decorator
-    name = _dotted(func)
+    name = dotted_name(func)
     return name is not None and name.split(".")[-1] in ("fixture", "yield_fixture")
 
 
@@ -291,7 +281,7 @@ def _decorator_names(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
     names = []
     for decorator in func.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        name = _dotted(target)
+        name = dotted_name(target)
         if name:
             names.append(name)
     return names
@@ -430,7 +420,7 @@ class _ModuleCounter:
             call = node.value if isinstance(node, (ast.Expr, ast.Assign)) else None
             if not isinstance(call, ast.Call):
                 continue
-            name = _dotted(call.func) or ""
+            name = dotted_name(call.func) or ""
             if name.endswith("skip") and name.split(".")[-1] == "skip" and any(
                 k.arg == "allow_module_level" and isinstance(k.value, ast.Constant) and k.value.value for k in call.keywords
             ):
@@ -441,7 +431,7 @@ class _ModuleCounter:
         """A top-level statement that always stops the import: sys.exit(), raise, or `while True` without break."""
         for node in self.tree.body:
             if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
-                name = _dotted(node.value.func) or ""
+                name = dotted_name(node.value.func) or ""
                 if name in ("sys.exit", "exit", "quit", "os._exit"):
                     args = node.value.args
                     code = ast.unparse(args[0]) if args else "None"
@@ -450,7 +440,7 @@ class _ModuleCounter:
                     return CollectionError("SystemExit", f"sys.exit({code}) called at import time", line=node.lineno)
             elif isinstance(node, ast.Raise) and node.exc is not None:
                 target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
-                name = (_dotted(target) or "Exception").split(".")[-1]
+                name = (dotted_name(target) or "Exception").split(".")[-1]
                 message = ""
                 if isinstance(node.exc, ast.Call) and node.exc.args and isinstance(node.exc.args[0], ast.Constant):
                     message = str(node.exc.args[0].value)
@@ -569,7 +559,7 @@ class _ModuleCounter:
             return []
         if not isinstance(value, ast.Call):
             return []
-        name = _dotted(value.func) or ""
+        name = dotted_name(value.func) or ""
         last = name.split(".")[-1]
         if last == "parametrize" and ("mark" in name.split(".") or name == "parametrize"):
             return [self._parametrize(value)]
@@ -639,7 +629,7 @@ class _ModuleCounter:
         if depth > 20:
             return False
         for base in node.bases:
-            name = _dotted(base) or ""
+            name = dotted_name(base) or ""
             if name in ("unittest.TestCase", "unittest.IsolatedAsyncioTestCase") or name in self.unittest_names:
                 return True
             local = self.classes.get(name)
@@ -666,7 +656,7 @@ class _ModuleCounter:
                 return
             order.append(klass)
             for base in klass.bases:
-                local = self.classes.get(_dotted(base) or "")
+                local = self.classes.get(dotted_name(base) or "")
                 if local is not None:
                     visit(local, depth + 1)
 
@@ -681,9 +671,9 @@ class _ModuleCounter:
             for name, member in _bindings(klass.body).items():
                 members.setdefault(name, member)
             for base in klass.bases:
-                name = _dotted(base) or ""
+                name = dotted_name(base) or ""
                 if isinstance(base, ast.Subscript):
-                    name = _dotted(base.value) or ""
+                    name = dotted_name(base.value) or ""
                 if name in self.classes or name in NEUTRAL_BASES:
                     continue
                 if name in ("unittest.TestCase", "unittest.IsolatedAsyncioTestCase") or name in self.unittest_names:
@@ -693,8 +683,8 @@ class _ModuleCounter:
 
     def _is_abstract(self, node: ast.ClassDef, members: Mapping[str, ast.AST]) -> bool:
         abstract_base = any(
-            (_dotted(b) or "") in ("ABC", "abc.ABC") for k in self._mro(node) for b in k.bases
-        ) or any(k.arg == "metaclass" and (_dotted(k.value) or "").endswith("ABCMeta") for k in node.keywords)
+            (dotted_name(b) or "") in ("ABC", "abc.ABC") for k in self._mro(node) for b in k.bases
+        ) or any(k.arg == "metaclass" and (dotted_name(k.value) or "").endswith("ABCMeta") for k in node.keywords)
         if not abstract_base:
             return False
         return any(
