@@ -326,12 +326,7 @@ def test_compatibility_alias_lands_in_the_other_file(run: NeovimRun) -> None:
         "instead)")
 
 
-def test_alias_fix_clears_the_importers_diagnostic(run: NeovimRun, request: pytest.FixtureRequest) -> None:
-    if "current" in request.node.name:
-        # Known regression (bisected to commit 1d08e80, the language server's final session changes):
-        # Neovim 0.12 pulls diagnostics, and after the cross-file alias lands the importer's
-        # missing-name is not re-pulled. Strict: this fails loudly once it is fixed.
-        request.node.add_marker(pytest.mark.xfail(strict=True, reason="pull refresh after a cross-file edit"))
+def test_alias_fix_clears_the_importers_diagnostic(run: NeovimRun) -> None:
     record = run.scenario("alias")
     assert record["cleared"], (
         f"missing-name stayed on {record['file']}:1 after the alias was written to app/utils/rate_limit.py"

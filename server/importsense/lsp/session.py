@@ -70,7 +70,10 @@ class ClientFeatures:
 
         resolve = has("text_document.code_action.resolve_support")
         return cls(
-            pull_diagnostics=has("text_document.diagnostic") is not None,
+            # pull only when the client can also be asked to re-pull: a module edit changes its importers'
+            # diagnostics, and without workspace/diagnostic/refresh (Neovim 0.12) a pull client never hears
+            pull_diagnostics=has("text_document.diagnostic") is not None
+            and bool(has("workspace.diagnostics.refresh_support", False)),
             diagnostic_refresh=bool(has("workspace.diagnostics.refresh_support", False)),
             work_done_progress=bool(has("window.work_done_progress", False)),
             resolve_edit=bool(resolve is not None and "edit" in (resolve.properties or [])),
