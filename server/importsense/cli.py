@@ -13,7 +13,7 @@ from typing import Sequence, TextIO
 
 from . import __version__
 from .config import RULES, ConfigError, find_project_root, load_settings
-from .model import CheckReport, Finding, Fix, Severity, display_path
+from .model import CheckReport, Severity, display_path
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 

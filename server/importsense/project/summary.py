@@ -550,7 +550,6 @@ class _Summarizer:
 
     # ---- pass 2: attribute uses and patch targets ----------------------
     def collect_uses(self, tree: ast.Module) -> None:
-        summary = self.summary
         roots: dict[str, tuple[str, ...]] = {}
         for name, kinds in self.binding_kinds.items():
             if len(kinds) != 1:
