@@ -176,10 +176,9 @@ class Project:
         chunks = [[str(p) for p in todo[i:i + chunk]] for i in range(0, len(todo), chunk)]
         results: dict[Path, tuple[list[Finding], set[Path]]] = {}
         _FORKED_PROJECT = self
-        paused = gc_paused()
-        paused.__enter__()
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            with gc_paused(), ProcessPoolExecutor(max_workers=workers,
+                                                  mp_context=multiprocessing.get_context("fork")) as pool:
                 for batch in pool.map(_check_chunk, chunks):
                     for path, findings, deps in batch:
                         results[Path(path)] = (findings, {Path(d) for d in deps})
@@ -187,7 +186,6 @@ class Project:
             return {}
         finally:
             _FORKED_PROJECT = None
-            paused.__exit__(None, None, None)
         return results
 
     def check_file_tracked(self, path: Path) -> tuple[list[Finding], set[Path]]:

@@ -70,16 +70,15 @@ def _finding(context: CheckContext, record: ImportRecord, resolution: Resolution
     if common is not None and record.is_from and record.module_span is not None:
         intents.append(ReplaceText(kind="replace", title=f"Import from {common} instead", preferred=not intents,
                                    path=context.path, span=record.module_span, new_text=common))
-    # close module names
-    if True:  # close names: strict for modules that are not first-party
-        candidates = _sibling_modules(index, resolution)
-        for match in close_matches(module, candidates, limit=2, cutoff=0.6 if first_party else 0.85):
-            if any(getattr(i, "new_text", None) == match for i in intents):
-                continue
-            suggestions.append(f"did you mean '{match}'?")
-            if record.is_from and record.module_span is not None and not record.level:
-                intents.append(ReplaceText(kind="replace", title=f"Import from {match}", path=context.path,
-                                           span=record.module_span, new_text=match))
+    # close module names: a looser match inside the project, a strict one for modules that are not first-party
+    candidates = _sibling_modules(index, resolution)
+    for match in close_matches(module, candidates, limit=2, cutoff=0.6 if first_party else 0.85):
+        if any(getattr(i, "new_text", None) == match for i in intents):
+            continue
+        suggestions.append(f"did you mean '{match}'?")
+        if record.is_from and record.module_span is not None and not record.level:
+            intents.append(ReplaceText(kind="replace", title=f"Import from {match}", path=context.path,
+                                       span=record.module_span, new_text=match))
     if first_party:
         severity = Severity.ERROR
         where = f" ('{resolution.missing_part}' not found in {resolution.found_prefix})" if resolution.found_prefix else ""

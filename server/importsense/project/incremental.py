@@ -34,7 +34,6 @@ from .summary import (
     _CTOR_ASSIGN,
     _IMPORT_HOOKS,
     _OPENING_TEXT,
-    _PATCH_WORDS,
     AttributeUse,
     ClassInfo,
     FileSummary,
@@ -44,6 +43,7 @@ from .summary import (
     SyntaxErrorInfo,
     _Summarizer,
     _UseCollector,
+    lines_mentioning,
     summarize_source,
 )
 
@@ -492,18 +492,7 @@ def _chunk_pass2(chunk: _Chunk, key: tuple, roots: dict[str, tuple[str, ...]], c
     owner.ctor_lines = ctor_lines
     text = chunk.text
     starts = owner._starts()
-    hit_lines: set[int] = set()
-    for name in candidates:  # whole-word occurrences, found the way collect_uses finds them
-        position = text.find(name)
-        size = len(name)
-        while position != -1:
-            before = text[position - 1] if position else " "
-            after = text[position + size] if position + size < len(text) else " "
-            if not (before.isalnum() or before in "_.") and not (after.isalnum() or after == "_"):
-                hit_lines.add(bisect.bisect_right(starts, position))
-            position = text.find(name, position + size)
-    for match in _PATCH_WORDS.finditer(text):
-        hit_lines.add(bisect.bisect_right(starts, match.start()))
+    hit_lines = lines_mentioning(text, starts, candidates)  # the same gate collect_uses uses
     if hit_lines:
         owner.hits = sorted(hit_lines)
         _UseCollector(owner, roots).visit_block(chunk.body, None, instances, False)

@@ -13,6 +13,7 @@ import re
 import sys
 import warnings
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from ..model import Span
 from .positions import LineTable
@@ -568,18 +569,7 @@ class _Summarizer:
                     candidate_names.add(match.group(1))
                     ctor_lines.append(bisect.bisect_right(starts, match.start()))
         self.ctor_lines = sorted(ctor_lines)
-        hit_lines: set[int] = set()
-        for name in candidate_names:
-            position = text.find(name)
-            size = len(name)
-            while position != -1:
-                before = text[position - 1] if position else " "
-                after = text[position + size] if position + size < len(text) else " "
-                if not (before.isalnum() or before in "_.") and not (after.isalnum() or after == "_"):
-                    hit_lines.add(bisect.bisect_right(starts, position))
-                position = text.find(name, position + size)
-        for match in _PATCH_WORDS.finditer(text):
-            hit_lines.add(bisect.bisect_right(starts, match.start()))
+        hit_lines = lines_mentioning(text, starts, candidate_names)
         if not hit_lines:
             return
         self.hits = sorted(hit_lines)
@@ -857,6 +847,24 @@ class _UseCollector:
 
 
 # ---- small pure helpers ---------------------------------------------------
+
+def lines_mentioning(text: str, starts: list[int], names: Iterable[str]) -> set[int]:
+    """1-based lines holding a whole-word occurrence of one of `names`, or a patch/setattr call word."""
+    lines: set[int] = set()
+    length = len(text)
+    for name in names:
+        position = text.find(name)
+        size = len(name)
+        while position != -1:
+            before = text[position - 1] if position else " "
+            after = text[position + size] if position + size < length else " "
+            if not (before.isalnum() or before in "_.") and not (after.isalnum() or after == "_"):
+                lines.add(bisect.bisect_right(starts, position))
+            position = text.find(name, position + size)
+    for match in _PATCH_WORDS.finditer(text):
+        lines.add(bisect.bisect_right(starts, match.start()))
+    return lines
+
 
 def _any_between(sorted_lines: list[int], first: int, last: int) -> bool:
     index = bisect.bisect_left(sorted_lines, first)
