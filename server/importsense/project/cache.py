@@ -68,9 +68,11 @@ class FindingsCache:
 
     def __init__(self, project) -> None:
         self.project = project
-        self.path = project.cache_dir / f"findings-{hashlib.sha1(str(project.root).encode()).hexdigest()[:16]}.pickle"
+        self.path = project.cache_dir / f"findings-{hashlib.sha1(str(project.root).encode()).hexdigest()[:16]}.marshal"
         self.key = self._structural_key()
-        self.entries: dict[str, tuple] = {}
+        self.entries: dict[str, tuple] = {}  # path -> ((size, mtime_ns), (dependency, its stat) pairs or their numbers)
+        self.findings: dict[str, list] = {}  # path -> findings, only where there are some
+        self._pairs: list = []  # (dependency, stat) by number, as loaded
         self.fixes: dict[tuple, object] = {}
         self.dirty = False
         self._stats: dict[Path, tuple[int, int] | None] = {}
@@ -95,9 +97,7 @@ class FindingsCache:
                 digest.update(str(os.stat(directory).st_mtime_ns).encode())
             except OSError:
                 digest.update(b"-")
-        for path in sorted(project.file_stats):
-            digest.update(str(path).encode())
-            digest.update(b"\0")
+        digest.update("\0".join(sorted(map(str, project.file_stats))).encode())
         return digest.hexdigest()
 
     def stat(self, path: Path) -> tuple[int, int] | None:
@@ -113,18 +113,27 @@ class FindingsCache:
         return self._stats[path]
 
     def load(self) -> dict:
-        """{path: findings} for every cached file whose inputs are unchanged."""
+        """{path: findings} for every cached file whose inputs are unchanged.
+
+        Stats and dependencies are marshal data (fast to read); the finding objects are pickled
+        apart, and only for files that have findings: a warm run reads little more than stats.
+        """
         try:
             with open(self.path, "rb") as handle:
-                payload = pickle.load(handle)
+                payload = marshal.load(handle)
+            if not isinstance(payload, tuple) or len(payload) != 4 or payload[0] != self.key:
+                return {}
+            _, pairs, stored, blob = payload
+            findings_by_name, fixes = pickle.loads(blob)
         except Exception:  # a damaged or foreign cache is just a cold start
             return {}
-        if not isinstance(payload, dict) or payload.get("key") != self.key:
-            return {}
-        self.entries = payload.get("entries", {})
-        self.fixes = payload.get("fixes", {})
+        self.entries = stored  # dependencies as numbers into `pairs` until saved again
+        self._pairs = pairs
+        self.findings = findings_by_name
+        self.fixes = fixes
         overlays = self.project.index._overlays
-        by_name = {str(path): stat for path, stat in self.project.file_stats.items()}
+        paths = {str(path): path for path in self.project.file_stats}
+        by_name = {name: self.project.file_stats[path] for name, path in paths.items()}
         missing = object()
 
         def stat_of(name: str):
@@ -134,15 +143,14 @@ class FindingsCache:
                 by_name[name] = known
             return known
 
+        changed = {i for i, (name, stat) in enumerate(pairs) if stat_of(name) != stat}
         fresh = {}
-        for key, (stat, deps, findings) in self.entries.items():
-            if stat_of(key) != stat:
+        for key, (stat, deps) in stored.items():
+            if stat_of(key) != stat or not changed.isdisjoint(deps):
                 continue
-            path = Path(key)
-            if path in overlays:
-                continue
-            if all(stat_of(dep) == dep_stat for dep, dep_stat in deps):
-                fresh[path] = findings
+            path = paths.get(key) or Path(key)
+            if path not in overlays:
+                fresh[path] = findings_by_name.get(key, [])
         return fresh
 
     def store(self, path: Path, findings: list, deps: set[Path]) -> None:
@@ -151,8 +159,14 @@ class FindingsCache:
         stat = self.stat(path)
         if stat is None:
             return
-        dep_stats = tuple((str(dep), self.stat(dep)) for dep in sorted(deps) if dep not in self.project.index._overlays)
-        self.entries[str(path)] = (stat, dep_stats, findings)
+        overlays = self.project.index._overlays
+        dep_stats = frozenset((str(dep), self.stat(dep)) for dep in deps if dep not in overlays)
+        key = str(path)
+        self.entries[key] = (stat, dep_stats)
+        if findings:
+            self.findings[key] = findings
+        else:
+            self.findings.pop(key, None)
         for finding in findings:
             self.fixes.pop(self._fix_key(finding), None)
         self.dirty = True
@@ -176,9 +190,14 @@ class FindingsCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".findings-")
+            blob = pickle.dumps((self.findings, self.fixes), protocol=pickle.HIGHEST_PROTOCOL)
+            numbers: dict[tuple, int] = {}  # each distinct (dependency, stat) once; entries refer to it by number
+            loaded = self._pairs
+            stored = {key: (stat, tuple(numbers.setdefault(loaded[pair] if isinstance(pair, int) else pair,
+                                                           len(numbers)) for pair in deps))
+                      for key, (stat, deps) in self.entries.items()}
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump({"key": self.key, "entries": self.entries, "fixes": self.fixes}, handle,
-                            protocol=pickle.HIGHEST_PROTOCOL)
+                marshal.dump((self.key, list(numbers), stored, blob), handle)
             os.replace(temp, self.path)
             self.dirty = False
         except OSError:
