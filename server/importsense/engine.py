@@ -6,7 +6,6 @@ import contextlib
 import gc
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -15,7 +14,7 @@ from .checks import CheckContext, run_checks
 from .config import Settings
 from .model import CheckReport, Finding
 from .project.cache import FindingsCache, default_cache_dir, load_cache, save_cache
-from .project.environment import Environment, find_interpreter, load_environment
+from .project.environment import Environment, find_interpreter, start_environment_query
 from .project.index import ModuleIndex
 from .project.roots import infer_roots, is_excluded, walk_python_files
 from .project.sources import summarize_paths
@@ -41,8 +40,9 @@ class Project:
         self.root = settings.root
         self.cache_dir = self.options.cache_dir or default_cache_dir()
         python = find_interpreter(self.root, self.options.python, settings.python)
-        self.environment: Environment = load_environment(python, self.cache_dir if self.options.use_cache else None)
-        discovery = walk_python_files(self.root, settings.exclude)
+        environment = start_environment_query(python, self.cache_dir if self.options.use_cache else None)
+        discovery = walk_python_files(self.root, settings.exclude)  # while the interpreter answers
+        self.environment: Environment = environment()
         self.problems: list[str] = list(discovery.problems)
         if self.environment.problem:
             self.problems.append(f"target interpreter: {self.environment.problem}")
@@ -72,6 +72,7 @@ class Project:
             done = 0
             try:
                 import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
 
                 context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
                 with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -84,7 +85,7 @@ class Project:
             except (OSError, RuntimeError):
                 pass  # fall back to this process
         for number, path in enumerate(todo, 1):
-            self.index.summary(path)
+            self.index.full_summary(path)
             if progress and number % 200 == 0:
                 progress(number, total)
         if progress:
@@ -131,7 +132,7 @@ class Project:
             summary = summary or summarize_source(text, str(path))
             self.index.set_overlay(path, text, summary)
         elif summary is None:
-            summary = self.index.summary(path)
+            summary = self.index.full_summary(path)
         if summary is None:
             return []
         context = CheckContext(path=path, summary=summary, index=self.index, settings=self.settings,
@@ -171,6 +172,7 @@ class Project:
             return {}
         global _FORKED_PROJECT
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
         chunk = max(32, len(todo) // (workers * 4))
         chunks = [[str(p) for p in todo[i:i + chunk]] for i in range(0, len(todo), chunk)]
@@ -364,17 +366,29 @@ class Project:
 _FORKED_PROJECT: "Project | None" = None
 
 
+_gc_lock = threading.Lock()
+_gc_depth = 0  # threads inside gc_paused(): the collector is switched back on when the last one leaves
+_gc_was_enabled = False
+
+
 @contextlib.contextmanager
 def gc_paused():
     """Summaries allocate millions of small objects that are freed by reference counting: the cyclic
-    collector only re-walks the growing heap (measured: it doubled the cost of summarising a project)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+    collector only re-walks the growing heap (measured: it doubled the cost of summarising a project).
+    Safe to nest and to use from several threads at once."""
+    global _gc_depth, _gc_was_enabled
+    with _gc_lock:
+        if _gc_depth == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_depth += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _gc_lock:
+            _gc_depth -= 1
+            if _gc_depth == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 def _check_chunk(paths: list[str]) -> list[tuple[str, list[Finding], list[str]]]:

@@ -16,6 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from ..engine import gc_paused
+
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -51,7 +53,8 @@ class Scheduler:
 
     def _call(self, function: Callable[..., T], args: tuple) -> T:
         self._thread_id = threading.get_ident()
-        return function(*args)
+        with gc_paused():  # engine work allocates many short-lived objects: the cyclic GC only slows it (~1.5x)
+            return function(*args)
 
     # ---- debounced document analysis -------------------------------------------
     def schedule(self, key: str, delay_ms: int | None = None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
 import threading
@@ -221,6 +222,7 @@ def start_server(tcp: str | None = None, log_file: Path | None = None) -> int:
     """Run the server over stdio (default) or TCP `HOST:PORT`; returns the process exit code."""
     server = create_server()
     configure_logging(server, log_file)
+    gc.freeze()  # the thousands of protocol classes loaded at start-up never die: keep the collector off them
     if tcp:
         host, _, port = tcp.rpartition(":")
         try:

@@ -22,7 +22,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.capabilities import get_capability
 
-from ..engine import Project
+from ..engine import Project, gc_paused
 from ..model import Finding
 from ..project.incremental import IncrementalSummarizer
 from ..project.sources import MAX_SOURCE_BYTES, decode_source, summarize_paths
@@ -201,6 +201,7 @@ class Session:
         self._progress_counter = 0
         self._refresh_pending = False
         self.shutting_down = False
+        self._preparing: asyncio.Future | None = None
         self.collection: Any = None  # features/collection.py (test collection status), set by its register()
 
     # ---- messages ------------------------------------------------------------
@@ -548,6 +549,18 @@ class Session:
                 task = asyncio.ensure_future(self._index(root, entry.project))
                 self._indexing_tasks[root] = task
 
+    def prepare_folders(self) -> None:
+        """Start building the workspace folders' projects on the analysis thread (no indexing, no requests)."""
+        async def prepare() -> None:
+            for folder in list(self.projects.folders):
+                try:
+                    await self.scheduler.run(self.projects.project_at, folder)
+                except Exception:  # noqa: BLE001 - open_folders reports it
+                    log.debug("preparing %s failed", folder, exc_info=True)
+
+        if not self.shutting_down:
+            self._preparing = asyncio.ensure_future(prepare())
+
     async def open_folders(self) -> None:
         """Build the projects of the workspace folders (on the analysis thread) and index them."""
         for folder in list(self.projects.folders):
@@ -566,7 +579,7 @@ class Session:
             done = 0
             for start in range(0, len(todo), INDEX_BATCH):
                 batch = [str(p) for p in todo[start:start + INDEX_BATCH]]
-                results = await loop.run_in_executor(self.indexer, summarize_paths, batch)
+                results = await loop.run_in_executor(self.indexer, _summarize_batch, batch)
                 await self.scheduler.run(self._adopt, project, results)
                 done += len(batch)
                 progress.report(done, len(todo))
@@ -679,6 +692,12 @@ class Progress:
             return
         self.session.server.work_done_progress.end(self.token, types.WorkDoneProgressEnd(message=message))
         self.token = None
+
+
+def _summarize_batch(paths: list[str]) -> list:
+    """Indexer thread: one batch of files, with the cyclic GC paused (see engine.gc_paused)."""
+    with gc_paused():
+        return summarize_paths(paths)
 
 
 def uri_path(uri: str) -> Path | None:

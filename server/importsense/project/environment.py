@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from dataclasses import dataclass, field
+from typing import Callable
 from pathlib import Path
 
 _QUERY = r"""
@@ -112,37 +113,58 @@ def _interpreter_in(path: Path) -> str | None:
 
 def load_environment(python: str, cache_dir: Path | None = None) -> Environment:
     """Ask `python` for its sys.path and stdlib names; cached on disk by interpreter path and mtime."""
-    resolved = python
+    return start_environment_query(python, cache_dir)()
+
+
+def start_environment_query(python: str, cache_dir: Path | None = None) -> Callable[[], Environment]:
+    """Start asking `python` (unless the disk cache answers) and return the call that waits for the answer.
+
+    The interpreter starts at once and answers on the other core while the caller walks the project.
+    """
     try:
         stat = os.stat(python)
         key_text = f"{python}:{stat.st_mtime_ns}:{stat.st_size}:{os.environ.get('PYTHONPATH', '')}"
     except OSError:
-        return _unavailable(python, f"interpreter not found: {python}")
+        unavailable = _unavailable(python, f"interpreter not found: {python}")
+        return lambda: unavailable
     cache_file = None
     if cache_dir is not None:
         cache_file = cache_dir / f"env-{hashlib.sha1(key_text.encode()).hexdigest()[:16]}.json"
         try:
-            return _from_answer(python, json.loads(cache_file.read_text()))
+            cached = _from_answer(python, json.loads(cache_file.read_text()))
+            return lambda: cached
         except (OSError, ValueError, KeyError):
             pass
     try:
-        result = subprocess.run([resolved, "-c", _QUERY], capture_output=True, text=True, timeout=30,
-                                cwd=os.path.dirname(os.path.abspath(python)) or None)
+        process = subprocess.Popen([python, "-c", _QUERY], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True,
+                                   cwd=os.path.dirname(os.path.abspath(python)) or None)
     except (OSError, subprocess.SubprocessError) as error:
-        return _unavailable(python, f"cannot run {python}: {error}")
-    if result.returncode != 0:
-        return _unavailable(python, f"{python} failed: {result.stderr.strip()[-300:]}")
-    try:
-        answer = json.loads(result.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        return _unavailable(python, f"{python} gave an unreadable answer")
-    if cache_file is not None:
+        failed = _unavailable(python, f"cannot run {python}: {error}")
+        return lambda: failed
+
+    def answer() -> Environment:
         try:
-            cache_file.parent.mkdir(parents=True, exist_ok=True)
-            cache_file.write_text(json.dumps(answer))
-        except OSError:
-            pass
-    return _from_answer(python, answer)
+            stdout, stderr = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            return _unavailable(python, f"{python} did not answer within 30 s")
+        if process.returncode != 0:
+            return _unavailable(python, f"{python} failed: {stderr.strip()[-300:]}")
+        try:
+            data = json.loads(stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            return _unavailable(python, f"{python} gave an unreadable answer")
+        if cache_file is not None:
+            try:
+                cache_file.parent.mkdir(parents=True, exist_ok=True)
+                cache_file.write_text(json.dumps(data))
+            except OSError:
+                pass
+        return _from_answer(python, data)
+
+    return answer
 
 
 def _from_answer(python: str, answer: dict) -> Environment:

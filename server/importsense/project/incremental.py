@@ -48,7 +48,7 @@ from .summary import (
 )
 
 _ODD_BREAKS = ("\f", "\v", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")  # str.splitlines breaks there too
-SEGMENT_LINES = 400  # a long text is parsed in segments of about this many lines
+SEGMENT_LINES = 48  # a text is parsed in segments of at least this many lines; each that parses is a chunk
 MIN_CHUNK_LINES = 24  # small statements (imports, constants) are grouped so a file has fewer, larger chunks
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _WORD = re.compile(r"\w+")
@@ -69,7 +69,7 @@ def split_lines(text: str) -> list[str]:
 MERGED_FIELDS = frozenset({
     "bound", "defined", "reexports", "module_aliases", "all_names", "all_dynamic", "star_imports", "has_getattr",
     "open_namespace", "imports", "classes", "attribute_uses", "patch_targets", "syntax_error", "line_count",
-    "import_hooks",
+    "import_hooks", "interface_only",  # always False here: an open buffer's summary is complete
 })
 INCREMENTAL = MERGED_FIELDS == frozenset(FileSummary.__dataclass_fields__)
 
@@ -233,12 +233,22 @@ class IncrementalSummarizer:
         if end - start > 2 * SEGMENT_LINES:
             placed: list[_Placed] = []
             pending = start
-            for cut in _segment_cuts(lines, start, end):
+            size = SEGMENT_LINES
+            while pending < end:
+                cut = _segment_cut(lines, pending + size, end)
                 text = "".join(lines[pending:cut])
                 body = _parse(text, self.filename)
                 if isinstance(body, list):
-                    placed.extend(self._place(body, lines, pending, cut, parsed_text=text))
-                    pending = cut
+                    # parsed on its own: one chunk as it is (no second parse to cut it along statements)
+                    chunk = self._chunks.get(text)
+                    if chunk is None:
+                        chunk = self._chunks[text] = self._summarize_chunk(text, body)
+                    placed.append(_Placed(pending, cut, chunk))
+                    pending, size = cut, SEGMENT_LINES
+                elif cut == end:
+                    break
+                else:
+                    size *= 2  # the cut fell inside a statement or a string: retry with a longer segment
             if pending == end:
                 return placed
         text = ("\n" * start) + "".join(lines[start:])
@@ -562,17 +572,20 @@ def _parse(text: str, filename: str = "<unknown>") -> list[ast.stmt] | FileSumma
         return FileSummary(syntax_error=SyntaxErrorInfo(1, 1, f"cannot parse: {type(error).__name__}: {error}"))
 
 
-def _segment_cuts(lines: list[str], start: int, end: int):
-    """Line indices where a segment may end: lines starting in column 0 with code, SEGMENT_LINES apart; then `end`."""
-    next_cut = start + SEGMENT_LINES
-    for index in range(next_cut, end):
-        if index < next_cut:
-            continue
-        first = lines[index][:1]
-        if first and first not in " \t\f#\r\n":
-            yield index
-            next_cut = index + SEGMENT_LINES
-    yield end
+_CONTINUATION = re.compile(r"(?:else|elif|except|finally)\b")
+
+
+def _segment_cut(lines: list[str], at_least: int, end: int) -> int:
+    """The first line index >= at_least starting in column 0 with code (a possible statement start), else `end`.
+
+    Never before `else` / `elif` / `except` / `finally`: they continue the statement above them.
+    """
+    for index in range(at_least, end):
+        line = lines[index]
+        first = line[:1]
+        if first and first not in " \t\f#\r\n" and not _CONTINUATION.match(line):
+            return index
+    return end
 
 
 def _starts_at_column_zero(lines: list[str], begin: int, end: int) -> bool:

@@ -393,6 +393,7 @@ class ModuleIndex:
         return self._disk_cache_loaded
 
     def summary(self, path: Path) -> FileSummary | None:
+        """The file's summary for lookups from other files: may be interface-only (no attribute uses)."""
         if self.tracking is not None:
             self.tracking.add(path)
         overlay = self._overlays.get(path)
@@ -401,7 +402,21 @@ class ModuleIndex:
         entry = self._entries.get(path)
         if entry is not None:
             return entry.summary
-        entry = self._load_entry(path)
+        return self._adopt_loaded(path, self._load_entry(path, full=False))
+
+    def full_summary(self, path: Path) -> FileSummary | None:
+        """The file's complete summary, attribute uses and patch targets included: what checking it needs."""
+        if self.tracking is not None:
+            self.tracking.add(path)
+        overlay = self._overlays.get(path)
+        if overlay is not None:
+            return overlay[1]
+        entry = self._entries.get(path)
+        if entry is not None and not entry.summary.interface_only:
+            return entry.summary
+        return self._adopt_loaded(path, self._load_entry(path, full=True))
+
+    def _adopt_loaded(self, path: Path, entry: SummaryEntry | None) -> FileSummary | None:
         if entry is None:
             return None
         with self._lock:
@@ -410,7 +425,12 @@ class ModuleIndex:
                 self._refresh_tables(path)
         return entry.summary
 
-    def _load_entry(self, path: Path) -> SummaryEntry | None:
+    def _load_entry(self, path: Path, full: bool = True) -> SummaryEntry | None:
+        """From the disk cache when the stat matches, else read and summarise (interface-only unless `full`).
+
+        Only complete summaries go to the disk cache: an interface-only one is a stop-gap for a
+        lookup before the file is indexed (the indexer replaces it).
+        """
         try:
             stat = path.stat()
         except OSError:
@@ -428,7 +448,9 @@ class ModuleIndex:
         if cached is not None and cached.digest == digest:
             entry = SummaryEntry(stat.st_size, stat.st_mtime_ns, digest, cached.summary)
         else:
-            entry = SummaryEntry(stat.st_size, stat.st_mtime_ns, digest, summarize_bytes(path, data))
+            entry = SummaryEntry(stat.st_size, stat.st_mtime_ns, digest, summarize_bytes(path, data, uses=full))
+        if entry.summary.interface_only:
+            return entry
         self._disk_cache[key] = entry
         self._dirty = True
         return entry
@@ -449,8 +471,11 @@ class ModuleIndex:
 
     def needs_summary(self, path: Path) -> bool:
         """True when summary(path) would have to read and parse the file."""
-        if path in self._overlays or path in self._entries:
+        if path in self._overlays:
             return False
+        entry = self._entries.get(path)
+        if entry is not None:
+            return entry.summary.interface_only
         cached = self._disk_cache.get(str(path))
         if cached is None:
             return True

@@ -78,7 +78,7 @@ def digest_of(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def summarize_bytes(path: Path, data: bytes) -> FileSummary:
+def summarize_bytes(path: Path, data: bytes, uses: bool = True) -> FileSummary:
     """Summary of a file's bytes; a problem with the bytes becomes a syntax error at line 1."""
     if len(data) > MAX_SOURCE_BYTES:
         summary = FileSummary(
@@ -90,7 +90,7 @@ def summarize_bytes(path: Path, data: bytes) -> FileSummary:
     text, problem = decode_source(data)
     if text is None:
         return FileSummary(syntax_error=SyntaxErrorInfo(1, 1, problem or "cannot decode"))
-    return summarize_source(text, str(path))
+    return summarize_source(text, str(path), uses)
 
 
 def summarize_path(path: Path) -> SummaryEntry | None:

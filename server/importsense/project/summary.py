@@ -34,6 +34,7 @@ PATCH_OBJECT_FUNCTIONS = {
 }
 SETATTR_FUNCTIONS = {"monkeypatch.setattr", "monkeypatch.delattr"}
 _PATCH_WORDS = re.compile(r"patch|setattr|delattr")
+_CALL_THEN_ATTRIBUTE = re.compile(r"\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)\s*\.")  # (...) then a dot
 
 
 @dataclass(slots=True)
@@ -124,10 +125,15 @@ class FileSummary:
     syntax_error: SyntaxErrorInfo | None = None
     line_count: int = 0
     import_hooks: bool = False  # installs importers (sys.meta_path, sys.modules[...] = ...): submodules may be virtual
+    interface_only: bool = False  # attribute uses and patch targets not collected: good for lookups, not for checking it
 
 
-def summarize_source(text: str, filename: str = "<unknown>") -> FileSummary:
-    """Summarise one module's source text; a text that does not parse gives a summary with `syntax_error`."""
+def summarize_source(text: str, filename: str = "<unknown>", uses: bool = True) -> FileSummary:
+    """Summarise one module's source text; a text that does not parse gives a summary with `syntax_error`.
+
+    `uses=False` skips the second pass (attribute uses, patch targets): about half the work, and all
+    another file's check needs from this one (its names, classes, imports).
+    """
     line_count = text.count("\n") + 1
     try:
         with warnings.catch_warnings():
@@ -144,7 +150,7 @@ def summarize_source(text: str, filename: str = "<unknown>") -> FileSummary:
             line_count=line_count,
         )
     try:
-        summary = _Summarizer(text).run(tree)
+        summary = _Summarizer(text).run(tree, uses)
     except RecursionError:
         return FileSummary(syntax_error=SyntaxErrorInfo(1, 1, "expression nesting too deep to analyse"),
                            line_count=line_count)
@@ -171,6 +177,7 @@ _OPENING_TEXT = re.compile(
     r"=\s*globals\(\)|globals\(\)\s*(?:\[[^\]\n]*\]\s*=[^=]|\.update|\.setdefault|\.__setitem__)"
     r"|sys\.modules\[[^\]\n]*\]\.__dict__|@(?:enum\.)?global_enum|\._convert_?\(|\bvars\(\)\s*\["
 )
+_OPENING_WORDS = ("globals()", "sys.modules", "global_enum", "_convert", "vars()")  # each match of _OPENING_TEXT holds one
 _IMPORT_HOOKS = re.compile(r"sys\.meta_path|sys\.path_hooks|sys\.modules\[[^\]\n]+\]\s*=[^=]|sys\.modules\.setdefault")
 _OPEN_WORDS = ("globals", "exec", "setattr", "locals", "vars")
 _STRING_OPENING = re.compile(r"[rRuUbBfF]{0,2}(\"\"\"|\'\'\'|\"|\')")
@@ -195,9 +202,10 @@ class _Summarizer:
         self.condition_names: set[str] = set()
         self.class_stores: dict[str, set[str]] = {}
         self.maybe_open = any(word in text for word in _OPEN_WORDS)
-        if _IMPORT_HOOKS.search(text):
+        # substring tests first: the patterns have no literal prefix, so a search tries every position
+        if ("meta_path" in text or "path_hooks" in text or "sys.modules" in text) and _IMPORT_HOOKS.search(text):
             self.summary.import_hooks = True
-        if _OPENING_TEXT.search(text):
+        if any(word in text for word in _OPENING_WORDS) and _OPENING_TEXT.search(text):
             # globals() aliased or written, sys.modules[...].__dict__ updates, enum.global_enum,
             # IntEnum._convert_: the module's names are written at run time in ways we cannot follow
             self.summary.open_namespace = True
@@ -223,7 +231,7 @@ class _Summarizer:
         self.binding_kinds.setdefault(name, set()).add(kind)
 
     # ---- pass 1: statements -------------------------------------------
-    def run(self, tree: ast.Module) -> FileSummary:
+    def run(self, tree: ast.Module, uses: bool = True) -> FileSummary:
         self.module_statements(tree.body, guard="", type_checking=False)
         summary = self.summary
         summary.imports = tuple(self.imports)
@@ -232,6 +240,9 @@ class _Summarizer:
             info = summary.classes.get(class_name)
             if info is not None:
                 info.members = info.members | frozenset(attributes)
+        if not uses:
+            summary.interface_only = True
+            return summary
         self.collect_uses(tree)
         stored = self.stored
         summary.attribute_uses = tuple(
@@ -849,17 +860,28 @@ class _UseCollector:
 # ---- small pure helpers ---------------------------------------------------
 
 def lines_mentioning(text: str, starts: list[int], names: Iterable[str]) -> set[int]:
-    """1-based lines holding a whole-word occurrence of one of `names`, or a patch/setattr call word."""
+    """1-based lines where one of `names` (a whole word) is the root of an attribute read, or a patch word.
+
+    Only these statements can hold an attribute use: `name.attr` (spaces and line breaks allowed
+    before the dot) and `name(...).attr` (calls nested three deep). Lines where a name is only
+    called, annotated or passed on are not walked at all.
+    """
     lines: set[int] = set()
     length = len(text)
+    call_then_attribute = _CALL_THEN_ATTRIBUTE.match
     for name in names:
         position = text.find(name)
         size = len(name)
         while position != -1:
+            after_at = position + size
             before = text[position - 1] if position else " "
-            after = text[position + size] if position + size < length else " "
+            after = text[after_at] if after_at < length else " "
             if not (before.isalnum() or before in "_.") and not (after.isalnum() or after == "_"):
-                lines.add(bisect.bisect_right(starts, position))
+                while after in " \t\r\n\\" and after_at + 1 < length:  # `name \` + newline + `.attr` too
+                    after_at += 1
+                    after = text[after_at]
+                if after == "." or (after == "(" and call_then_attribute(text, after_at)):
+                    lines.add(bisect.bisect_right(starts, position))
             position = text.find(name, position + size)
     for match in _PATCH_WORDS.finditer(text):
         lines.add(bisect.bisect_right(starts, match.start()))

@@ -124,3 +124,28 @@ def test_unknown_base_is_quiet(projects):
         "app/t.py": "from app.m import D\nD().anything\n",
     })
     assert [f.rule for f in findings] == ["unresolved-module"]
+
+
+def test_attribute_reads_in_every_layout_the_text_gate_must_let_through(projects):
+    """The summariser walks only statements whose text shows `name.` or `name(...).`: each layout here must pass."""
+    findings = projects.check({**APP, "app/t.py": """
+        import app.auth as auth
+        from app.auth import AuthFailoverService, Config
+        def test_it():
+            AuthFailoverService . gone_spaced
+            (AuthFailoverService
+                .gone_next_line)
+            auth \\
+                .gone_after_backslash
+            AuthFailoverService(
+                1,
+            ).gone_after_multiline_call()
+            AuthFailoverService(Config(str(1))).gone_after_nested_call
+            service = AuthFailoverService()
+            value = [service
+                     .gone_on_instance]
+        """})
+    assert [(f.span.start_line, f.message.rsplit("'", 2)[1]) for f in findings] == [
+        (4, "gone_spaced"), (6, "gone_next_line"), (8, "gone_after_backslash"), (11, "gone_after_multiline_call"),
+        (12, "gone_after_nested_call"), (15, "gone_on_instance"),
+    ]

@@ -187,3 +187,18 @@ def test_the_merge_knows_every_summary_field():
     from importsense.project import incremental
 
     assert incremental.INCREMENTAL, sorted(set(incremental.FileSummary.__dataclass_fields__) ^ incremental.MERGED_FIELDS)
+
+
+@pytest.mark.parametrize("tail", [
+    "if FLAG:\n    x = 1\nelse:\n    x = 2\n",
+    "try:\n    import fast\nexcept ImportError:\n    fast = None\nfinally:\n    pass\n",
+    "data = [\n" + "1,\n" * 200 + "]\n",
+    "text = '''\n" + "def fake():\n" * 200 + "'''\n",
+])
+def test_segments_never_split_a_statement(tail):
+    """Segments are cut at column-0 lines; a cut inside a statement or string must not change the summary."""
+    text = FILLER * 4 + tail + FILLER
+    summarizer = IncrementalSummarizer()
+    assert summarizer.update(text) == summarize_source(text)
+    assert summarizer.mode == "full"
+    assert len(summarizer._placed) > 2  # really segmented

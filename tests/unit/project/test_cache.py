@@ -21,7 +21,7 @@ def test_second_run_only_resummarises_changed_files(tmp_path, monkeypatch):
     parsed: list[str] = []
     real = index_module.summarize_bytes
     monkeypatch.setattr(index_module, "summarize_bytes",
-                        lambda path, data: parsed.append(Path(path).name) or real(path, data))
+                        lambda path, data, **kw: parsed.append(Path(path).name) or real(path, data, **kw))
     second = Project(load_settings(root), ProjectOptions(cache_dir=cache)).check_paths()
     assert second.findings == [] and parsed == []
 
@@ -41,7 +41,7 @@ def test_touched_but_unchanged_file_is_not_reparsed(tmp_path, monkeypatch):
     (root / "a.py").write_text("import os\n")  # new mtime, same content
     parsed: list[str] = []
     real = index_module.summarize_bytes
-    monkeypatch.setattr(index_module, "summarize_bytes", lambda p, d: parsed.append(p.name) or real(p, d))
+    monkeypatch.setattr(index_module, "summarize_bytes", lambda p, d, **kw: parsed.append(p.name) or real(p, d, **kw))
     Project(load_settings(root), ProjectOptions(cache_dir=cache)).check_paths()
     assert parsed == []
 
@@ -80,3 +80,29 @@ def test_cached_findings_follow_changes_in_the_files_they_depend_on(tmp_path):
     assert run() == []
     (root / "pkg/utils.py").unlink()
     assert run() == [("user.py", "unresolved-module")]
+
+
+def test_a_module_first_summarised_for_a_lookup_is_fully_summarised_before_its_own_check(tmp_path):
+    """Lookups summarise a dependency without its attribute uses; checking that file must not use that stop-gap."""
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "pyproject.toml").write_text("")
+    (root / "shapes.py").write_text("class Circle:\n    radius = 1\n")
+    (root / "helpers.py").write_text("import shapes\n\nvalue = 1\nprint(shapes.Circle.diameter)\n")
+    (root / "main.py").write_text("from helpers import value\n")
+    cache = tmp_path / "cache"
+    project = Project(load_settings(root), ProjectOptions(cache_dir=cache))
+    helpers = (root / "helpers.py").resolve()
+
+    assert project.check_file((root / "main.py").resolve()) == []
+    assert project.index.summary(helpers).interface_only  # looked up only: no uses collected yet
+    assert project.index.needs_summary(helpers)  # so the background indexer still summarises it fully
+
+    findings = project.check_file(helpers)
+    assert [(f.rule, f.span.start_line) for f in findings] == [("missing-attribute", 4)]
+    assert not project.index.needs_summary(helpers)
+
+    project.save()  # the disk cache holds only complete summaries
+    again = Project(load_settings(root), ProjectOptions(cache_dir=cache))
+    assert not again.index.summary(helpers).interface_only
+    assert [f.rule for f in again.check_file(helpers)] == ["missing-attribute"]

@@ -6,6 +6,7 @@ code lens and `importsense.recollect`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Any
@@ -40,12 +41,14 @@ def register(server: Any, session: Session) -> None:
         session.projects.set_editor_settings(editor_settings(params.initialization_options))
         if session.client.pull_diagnostics:
             diagnostics.register_pull(server, session)
+        session.prepare_folders()  # build the projects now: the first didOpen should not wait for the file walk
         log.info("importsense %s: %d folder(s), %s diagnostics, %s positions", server.version,
                  len(session.projects.folders), "pull" if session.client.pull_diagnostics else "push",
                  session.documents.encoding)
 
     @server.feature(types.INITIALIZED)
     async def initialized(params: types.InitializedParams) -> None:
+        opening = asyncio.ensure_future(session.open_folders())  # not after the registration round trip
         if session.client.watched_files_registration:
             try:
                 await server.client_register_capability_async(types.RegistrationParams(registrations=[
@@ -59,7 +62,7 @@ def register(server: Any, session: Session) -> None:
                 ]))
             except Exception as error:  # noqa: BLE001 - without watchers we still see open buffers
                 log.warning("the client did not register file watchers: %s", error)
-        await session.open_folders()
+        await opening
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(params: types.DidChangeConfigurationParams) -> None:
