@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from ..model import Span
 from .summary import (
-    _CTOR_ASSIGN,
+    ctor_assignments,
     _IMPORT_HOOKS,
     _OPENING_TEXT,
     AttributeUse,
@@ -535,7 +535,7 @@ def _ctor_matches(chunk: _Chunk) -> tuple[tuple[str, str, int], ...]:
         starts = [0] + [m.end() for m in _BREAKS.finditer(chunk.text)]
         chunk.ctors = tuple(
             (m.group(1), m.group(2).split(".", 1)[0], bisect.bisect_right(starts, m.start()))
-            for m in _CTOR_ASSIGN.finditer(chunk.text)
+            for m in ctor_assignments(chunk.text)
         )
     return chunk.ctors
 
@@ -548,7 +548,7 @@ def _ctor_across(before: str, after: str) -> list[tuple[str, str, int]]:
     window = before + after[: opening.end()]
     found = []
     starts = [0] + [m.end() for m in _BREAKS.finditer(before)]
-    for match in _CTOR_ASSIGN.finditer(window):
+    for match in ctor_assignments(window):
         if match.end() > len(before):
             found.append((match.group(1), match.group(2).split(".", 1)[0],
                           bisect.bisect_right(starts, match.start())))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import itertools
 import re
 import sys
 import warnings
@@ -33,6 +34,7 @@ PATCH_OBJECT_FUNCTIONS = {
     "patch.object", "mock.patch.object", "unittest.mock.patch.object", "mocker.patch.object",
 }
 SETATTR_FUNCTIONS = {"monkeypatch.setattr", "monkeypatch.delattr"}
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _PATCH_WORDS = re.compile(r"patch|setattr|delattr")
 _CALL_THEN_ATTRIBUTE = re.compile(r"\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)\s*\.")  # (...) then a dot
 
@@ -173,6 +175,7 @@ def dotted_name(node: ast.AST) -> str | None:
 _DYNAMIC_WRITES = re.compile(r"setattr\s*\(|__dict__|\bvars\s*\(")
 _RECEIVER_PATTERNS: dict[str, re.Pattern[str]] = {}
 _CTOR_ASSIGN = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*=\s*([A-Za-z_][\w.]*)\s*\(")
+_CTOR_VALUE = re.compile(r"=\s*[A-Za-z_][\w.]*\s*\(")  # the part after the name: starts with a literal, so fast
 _OPENING_TEXT = re.compile(
     r"=\s*globals\(\)|globals\(\)\s*(?:\[[^\]\n]*\]\s*=[^=]|\.update|\.setdefault|\.__setitem__)"
     r"|sys\.modules\[[^\]\n]*\]\.__dict__|@(?:enum\.)?global_enum|\._convert_?\(|\bvars\(\)\s*\["
@@ -376,11 +379,7 @@ class _Summarizer:
 
     def line_text(self, line: int) -> str:
         if self._line_starts is None:
-            starts = [0]
-            text = self.text
-            for match in re.finditer(r"\r\n|\r|\n", text):
-                starts.append(match.end())
-            self._line_starts = starts
+            self._line_starts = line_starts(self.text)
         starts = self._line_starts
         if not 1 <= line <= len(starts):
             return ""
@@ -390,6 +389,9 @@ class _Summarizer:
 
     def function_body(self, func: ast.FunctionDef | ast.AsyncFunctionDef, guard: str, type_checking: bool) -> None:
         """Record imports inside functions (checked, not bound) and `global` names (bound)."""
+        segment = self.segment(func.lineno, func.end_lineno or func.lineno)
+        if "import" not in segment and "global" not in segment:
+            return  # nothing to find: most function bodies are skipped unwalked
         self.nested_block(func.body, guard, type_checking, "function")
 
     def nested_block(self, body: list[ast.stmt], guard: str, type_checking: bool, scope: str) -> None:
@@ -479,13 +481,13 @@ class _Summarizer:
         receiver = args[0].arg
         segment = self.segment(method.lineno, method.end_lineno or method.lineno)
         if receiver + "." not in segment and receiver + " ." not in segment:
-            return bool(_DYNAMIC_WRITES.search(segment))
+            return _writes_dynamically(segment)
         pattern = _RECEIVER_PATTERNS.get(receiver)
         if pattern is None:
             pattern = _RECEIVER_PATTERNS[receiver] = re.compile(
                 r"(?<![\w.])%s\s*\.\s*([A-Za-z_]\w*)" % re.escape(receiver))
         members.update(pattern.findall(segment))
-        return bool(_DYNAMIC_WRITES.search(segment))
+        return _writes_dynamically(segment)
 
     def segment(self, first_line: int, last_line: int) -> str:
         """The source text of lines first_line..last_line (1-based, inclusive)."""
@@ -575,7 +577,7 @@ class _Summarizer:
         starts = self._starts()
         ctor_lines: list[int] = []
         if roots:
-            for match in _CTOR_ASSIGN.finditer(text):
+            for match in ctor_assignments(text):
                 if match.group(2).split(".", 1)[0] in roots:
                     candidate_names.add(match.group(1))
                     ctor_lines.append(bisect.bisect_right(starts, match.start()))
@@ -858,6 +860,41 @@ class _UseCollector:
 
 
 # ---- small pure helpers ---------------------------------------------------
+
+def _writes_dynamically(segment: str) -> bool:
+    return ("setattr" in segment or "__dict__" in segment or "vars" in segment) and bool(_DYNAMIC_WRITES.search(segment))
+
+
+def ctor_assignments(text: str) -> list[re.Match[str]]:
+    """The matches `_CTOR_ASSIGN.finditer(text)` gives (`name = dotted(`), found ~15x faster.
+
+    `_CTOR_ASSIGN` has no literal prefix, so a scan tries it at every position; here a pattern that
+    starts with `=` finds the candidates and the name before each is matched in place.
+    """
+    found = []
+    match_at = _CTOR_ASSIGN.match
+    for candidate in _CTOR_VALUE.finditer(text):
+        index = candidate.start() - 1
+        while index >= 0 and text[index].isspace():
+            index -= 1
+        end = index
+        while index >= 0 and (text[index].isalnum() or text[index] == "_"):
+            index -= 1
+        if index == end:
+            continue
+        match = match_at(text, index + 1)
+        if match is not None:
+            found.append(match)
+    return found
+
+
+def line_starts(text: str) -> list[int]:
+    """Offsets where each line begins, lines ending at \\n, \\r\\n or \\r (Python's numbering)."""
+    if "\r" in text:
+        return [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+    # C-level iteration: a line of length n and its newline move the next start by n + 1
+    return list(itertools.accumulate(map((1).__add__, map(len, text.split("\n")[:-1])), initial=0))
+
 
 def lines_mentioning(text: str, starts: list[int], names: Iterable[str]) -> set[int]:
     """1-based lines where one of `names` (a whole word) is the root of an attribute read, or a patch word.
