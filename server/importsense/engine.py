@@ -47,7 +47,7 @@ class Project:
         if self.environment.problem:
             self.problems.append(f"target interpreter: {self.environment.problem}")
         self.files = [f.path for f in discovery.files]
-        roots = infer_roots(settings, discovery.files)
+        roots = infer_roots(settings, discovery.files, discovery.package_dirs)
         self.file_stats = {f.path: (f.size, f.mtime_ns) for f in discovery.files}
         cached = (lambda: load_cache(self.root, self.cache_dir)) if self.options.use_cache else {}
         self.index = ModuleIndex(settings, self.environment, roots, self.files, cached)
@@ -142,53 +142,33 @@ class Project:
     def check_paths(self, paths: Iterable[Path] | None = None,
                     progress: Callable[[int, int], None] | None = None) -> CheckReport:
         """Check many files (default: the whole project), reusing cached findings whose inputs did not change."""
+        with gc_paused():  # millions of short-lived objects, no cycles worth collecting in one run
+            return self._check_paths(paths, progress)
+
+    def _check_paths(self, paths: Iterable[Path] | None,
+                     progress: Callable[[int, int], None] | None) -> CheckReport:
         report = CheckReport(problems=list(self.problems))
         targets = self.files if paths is None else self.select_files(paths, report)
         cache = self.findings_cache
         fresh = cache.load() if cache is not None else {}
         todo = [p for p in targets if p not in fresh]
-        results: dict[Path, tuple[list[Finding], set[Path]]] = {}
         if todo:
+            # Summaries are made in parallel (parsing is most of the work); checks then run here, one
+            # process: forked check workers were no faster (each decoded most summaries again) and
+            # held 2.3x the memory (measured on the 520k-line benchmark: 7.5 s / 437 MB vs 7.1 s / 195 MB).
             self.summarize_all(progress=progress)
-            results = self._check_in_parallel(todo)
-            if not results:
-                self.probe_environment(todo)
+            self.probe_environment(todo)
         for path in targets:
             if path in fresh:
                 report.findings.extend(fresh[path])
             else:
-                findings, deps = results[path] if path in results else self.check_file_tracked(path)
+                findings, deps = self.check_file_tracked(path)
                 report.findings.extend(findings)
                 if cache is not None:
                     cache.store(path, findings, deps)
             report.files_checked += 1
         self.save()
         return report
-
-    def _check_in_parallel(self, todo: list[Path]) -> dict[Path, tuple[list[Finding], set[Path]]]:
-        """Check many files in forked workers that share the parent's index (copy-on-write); {} if not worth it."""
-        workers = self.options.workers or os.cpu_count() or 1
-        if len(todo) < PARALLEL_THRESHOLD or workers < 2 or not hasattr(os, "fork"):
-            return {}
-        global _FORKED_PROJECT
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        chunk = max(32, len(todo) // (workers * 4))
-        chunks = [[str(p) for p in todo[i:i + chunk]] for i in range(0, len(todo), chunk)]
-        results: dict[Path, tuple[list[Finding], set[Path]]] = {}
-        _FORKED_PROJECT = self
-        try:
-            with gc_paused(), ProcessPoolExecutor(max_workers=workers,
-                                                  mp_context=multiprocessing.get_context("fork")) as pool:
-                for batch in pool.map(_check_chunk, chunks):
-                    for path, findings, deps in batch:
-                        results[Path(path)] = (findings, {Path(d) for d in deps})
-        except (OSError, RuntimeError):
-            return {}
-        finally:
-            _FORKED_PROJECT = None
-        return results
 
     def check_file_tracked(self, path: Path) -> tuple[list[Finding], set[Path]]:
         """check_file, plus every file whose summary the check consulted (its inputs)."""
@@ -363,9 +343,6 @@ class Project:
         return text
 
 
-_FORKED_PROJECT: "Project | None" = None
-
-
 _gc_lock = threading.Lock()
 _gc_depth = 0  # threads inside gc_paused(): the collector is switched back on when the last one leaves
 _gc_was_enabled = False
@@ -389,19 +366,6 @@ def gc_paused():
             _gc_depth -= 1
             if _gc_depth == 0 and _gc_was_enabled:
                 gc.enable()
-
-
-def _check_chunk(paths: list[str]) -> list[tuple[str, list[Finding], list[str]]]:
-    """Worker side of Project._check_in_parallel: the project arrived with the fork."""
-    project = _FORKED_PROJECT
-    assert project is not None
-    files = [Path(p) for p in paths]
-    project.probe_environment(files)
-    out = []
-    for path in files:
-        findings, deps = project.check_file_tracked(path)
-        out.append((str(path), findings, [str(d) for d in deps]))
-    return out
 
 
 _BLOCKING_RULES = {"unresolved-module", "missing-name", "syntax-error", "invalid-relative-import"}

@@ -73,6 +73,7 @@ class FindingsCache:
         self.entries: dict[str, tuple] = {}  # path -> ((size, mtime_ns), (dependency, its stat) pairs or their numbers)
         self.findings: dict[str, list] = {}  # path -> findings, only where there are some
         self._pairs: list = []  # (dependency, stat) by number, as loaded
+        self._body_offset: int | None = None  # where the unread per-file entries start (fast load)
         self.fixes: dict[tuple, object] = {}
         self.dirty = False
         self._stats: dict[Path, tuple[int, int] | None] = {}
@@ -115,34 +116,34 @@ class FindingsCache:
     def load(self) -> dict:
         """{path: findings} for every cached file whose inputs are unchanged.
 
-        Stats and dependencies are marshal data (fast to read); the finding objects are pickled
-        apart, and only for files that have findings: a warm run reads little more than stats.
+        The file holds a small header (key, a digest of every project file's stat when the cache was
+        complete, the stats of the files outside the project that checks consulted, the pickled
+        findings) and a body (each file's stat and dependencies, marshal data). When nothing in the
+        project changed since a complete run, the body is not even read: a warm run is the file walk.
         """
         try:
             with open(self.path, "rb") as handle:
-                payload = marshal.load(handle)
-            if not isinstance(payload, tuple) or len(payload) != 4 or payload[0] != self.key:
-                return {}
-            _, pairs, stored, blob = payload
-            findings_by_name, fixes = pickle.loads(blob)
+                header = marshal.loads(handle.read(int.from_bytes(handle.read(8), "little")))
+                if not isinstance(header, tuple) or len(header) != 4 or header[0] != self.key:
+                    return {}
+                _, manifest, outside, blob = header
+                findings_by_name, fixes = pickle.loads(blob)
+                self.findings, self.fixes = findings_by_name, fixes
+                if manifest is not None and manifest == self._manifest() and all(
+                        self.stat(Path(name)) == stat for name, stat in outside):
+                    self._body_offset = handle.tell()  # read only if this run stores new entries
+                    overlays = self.project.index._overlays
+                    return {path: findings_by_name.get(str(path), []) for path in self.project.file_stats
+                            if path not in overlays}
+                pairs, stored = marshal.loads(handle.read())
         except Exception:  # a damaged or foreign cache is just a cold start
+            self.findings, self.fixes = {}, {}
             return {}
         self.entries = stored  # dependencies as numbers into `pairs` until saved again
         self._pairs = pairs
-        self.findings = findings_by_name
-        self.fixes = fixes
         overlays = self.project.index._overlays
         paths = {str(path): path for path in self.project.file_stats}
-        by_name = {name: self.project.file_stats[path] for name, path in paths.items()}
-        missing = object()
-
-        def stat_of(name: str):
-            known = by_name.get(name, missing)
-            if known is missing:
-                known = self.stat(Path(name))
-                by_name[name] = known
-            return known
-
+        stat_of = self._stat_by_name(paths)
         changed = {i for i, (name, stat) in enumerate(pairs) if stat_of(name) != stat}
         fresh = {}
         for key, (stat, deps) in stored.items():
@@ -153,9 +154,41 @@ class FindingsCache:
                 fresh[path] = findings_by_name.get(key, [])
         return fresh
 
+    def _stat_by_name(self, paths: dict[str, Path]):
+        by_name = {name: self.project.file_stats[path] for name, path in paths.items()}
+        missing = object()
+
+        def stat_of(name: str):
+            known = by_name.get(name, missing)
+            if known is missing:
+                known = self.stat(Path(name))
+                by_name[name] = known
+            return known
+
+        return stat_of
+
+    def _manifest(self) -> str:
+        """A digest of every project file's path and stat."""
+        stats = self.project.file_stats
+        listing = sorted(f"{path}\0{size}\0{mtime}" for path, (size, mtime) in stats.items())
+        return hashlib.sha1("\n".join(listing).encode()).hexdigest()
+
+    def _read_body(self) -> None:
+        """The per-file entries skipped by a fast load: needed before this run's entries are added."""
+        offset, self._body_offset = self._body_offset, None
+        if offset is None:
+            return
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(offset)
+                self._pairs, self.entries = marshal.loads(handle.read())
+        except Exception:  # noqa: BLE001 - start the entries afresh
+            self._pairs, self.entries = [], {}
+
     def store(self, path: Path, findings: list, deps: set[Path]) -> None:
         if path in self.project.index._overlays:
             return
+        self._read_body()
         stat = self.stat(path)
         if stat is None:
             return
@@ -187,6 +220,7 @@ class FindingsCache:
     def save(self) -> None:
         if not self.dirty:
             return
+        self._read_body()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".findings-")
@@ -196,9 +230,28 @@ class FindingsCache:
             stored = {key: (stat, tuple(numbers.setdefault(loaded[pair] if isinstance(pair, int) else pair,
                                                            len(numbers)) for pair in deps))
                       for key, (stat, deps) in self.entries.items()}
+            pairs = list(numbers)
+            manifest, outside = self._completeness(pairs, stored)
+            header = marshal.dumps((self.key, manifest, outside, blob))
             with os.fdopen(fd, "wb") as handle:
-                marshal.dump((self.key, list(numbers), stored, blob), handle)
+                handle.write(len(header).to_bytes(8, "little"))
+                handle.write(header)
+                marshal.dump((pairs, stored), handle)
             os.replace(temp, self.path)
             self.dirty = False
         except OSError:
             pass
+
+    def _completeness(self, pairs: list, stored: dict) -> tuple[str | None, tuple]:
+        """(manifest, stats outside the project) when every project file has an entry valid right now, else (None, ())."""
+        paths = {str(path): path for path in self.project.file_stats}
+        overlays = self.project.index._overlays
+        if overlays or len(stored) < len(paths):
+            return None, ()
+        stat_of = self._stat_by_name(paths)
+        if any(stat_of(name) != stat for name, stat in pairs):
+            return None, ()
+        if any(stored.get(name, (None,))[0] != stat_of(name) for name in paths):
+            return None, ()
+        outside = tuple(sorted({(name, stat) for name, stat in pairs if name not in paths}))
+        return self._manifest(), outside

@@ -33,6 +33,7 @@ class Discovery:
 
     files: list[SourceFile]
     problems: list[str]
+    package_dirs: frozenset[str] | None = None  # directories (as strings) holding an __init__.py
 
 
 def is_excluded(path: Path, root: Path, patterns: Iterable[str]) -> bool:
@@ -61,6 +62,7 @@ def walk_python_files(root: Path, exclude: Iterable[str] = ()) -> Discovery:
     files: list[SourceFile] = []
     problems: list[str] = []
     seen_dirs: set[tuple[int, int]] = set()
+    package_dirs: set[str] = set()
     child_of = getattr(Path, "_make_child_relpath", None)  # CPython's no-reparse child constructor, when present
     pending: list[str] = [str(root)]
     while pending:
@@ -97,6 +99,8 @@ def walk_python_files(root: Path, exclude: Iterable[str] = ()) -> Discovery:
                 continue
             if not (name.endswith(".py") or name.endswith(".pyi")):
                 continue
+            if name == "__init__.py":
+                package_dirs.add(directory)
             if dir_path is None:
                 dir_path = Path(directory)
             path = child_of(dir_path, name) if child_of is not None else dir_path / name
@@ -109,14 +113,14 @@ def walk_python_files(root: Path, exclude: Iterable[str] = ()) -> Discovery:
                 continue
             files.append(SourceFile(path, stat.st_size, stat.st_mtime_ns))
         pending.extend(reversed(subdirectories))
-    return Discovery(files, problems)
+    return Discovery(files, problems, frozenset(package_dirs))
 
 
 def _entry_name(entry: os.DirEntry) -> str:
     return entry.name
 
 
-def infer_roots(settings: Settings, files: Iterable[SourceFile]) -> list[Path]:
+def infer_roots(settings: Settings, files: Iterable[SourceFile], package_dirs: frozenset[str] | None = None) -> list[Path]:
     """Source roots, most specific last is NOT assumed: callers pick the deepest root containing a file."""
     root = settings.root
     if settings.roots:
@@ -128,7 +132,7 @@ def infer_roots(settings: Settings, files: Iterable[SourceFile]) -> list[Path]:
             roots.append(src)
         roots.extend(_setuptools_where(settings))
         roots.extend(_pytest_pythonpath(root, settings))
-    roots.extend(_pytest_test_dirs(root, files))
+    roots.extend(_pytest_test_dirs(root, files, package_dirs))
     unique: list[Path] = []
     for candidate in roots:
         candidate = candidate.resolve() if candidate.exists() else candidate
@@ -179,7 +183,7 @@ def _pytest_pythonpath(root: Path, settings: Settings) -> Iterator[Path]:
             yield root / entry
 
 
-def _pytest_test_dirs(root: Path, files: Iterable[SourceFile]) -> Iterator[Path]:
+def _pytest_test_dirs(root: Path, files: Iterable[SourceFile], package_dirs: frozenset[str] | None) -> Iterator[Path]:
     """Directories pytest's default import mode puts on sys.path: the first dir above a test file/conftest without __init__."""
     seen: set[str] = set()
     has_init: dict[str, bool] = {}
@@ -187,6 +191,8 @@ def _pytest_test_dirs(root: Path, files: Iterable[SourceFile]) -> Iterator[Path]
     below = top.rstrip(os.sep) + os.sep  # strings, not Path.parents: this runs for every test file
 
     def init_in(directory: str) -> bool:
+        if package_dirs is not None and directory.startswith(below):
+            return directory in package_dirs  # the walk saw every directory below the root
         known = has_init.get(directory)
         if known is None:
             known = has_init[directory] = os.path.exists(os.path.join(directory, "__init__.py"))

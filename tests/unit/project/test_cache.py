@@ -106,3 +106,28 @@ def test_a_module_first_summarised_for_a_lookup_is_fully_summarised_before_its_o
     again = Project(load_settings(root), ProjectOptions(cache_dir=cache))
     assert not again.index.summary(helpers).interface_only
     assert [f.rule for f in again.check_file(helpers)] == ["missing-attribute"]
+
+
+def test_an_unchanged_project_is_answered_from_the_cache_header(tmp_path, monkeypatch):
+    """After a complete run, nothing changed: the findings come back without reading any file's entry."""
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "pyproject.toml").write_text("")
+    (root / "a.py").write_text("import os\nfrom b import missing\n")
+    (root / "b.py").write_text("value = 1\n")
+    cache = tmp_path / "cache"
+    first = Project(load_settings(root), ProjectOptions(cache_dir=cache)).check_paths()
+    assert [f.rule for f in first.findings] == ["missing-name"]
+
+    second_project = Project(load_settings(root), ProjectOptions(cache_dir=cache))
+    fresh = second_project.findings_cache.load()
+    assert second_project.findings_cache._body_offset is not None  # the fast path: entries left unread
+    assert sorted(p.name for p in fresh) == ["a.py", "b.py"]
+    assert [f.rule for f in Project(load_settings(root), ProjectOptions(cache_dir=cache)).check_paths().findings] \
+        == ["missing-name"]
+
+    (root / "b.py").write_text("value = 1\nmissing = 2\n")  # the import in a.py now resolves
+    third = Project(load_settings(root), ProjectOptions(cache_dir=cache))
+    assert third.check_paths().findings == []
+    assert third.findings_cache._body_offset is None  # a change: the slow, per-file validation ran
+    assert Project(load_settings(root), ProjectOptions(cache_dir=cache)).check_paths().findings == []
