@@ -29,6 +29,7 @@ class ProjectOptions:
     use_cache: bool = True
     cache_dir: Path | None = None
     workers: int | None = None
+    lazy_stats: bool = False  # the language server: stat files when a cache needs it, not while starting
 
 
 class Project:
@@ -41,19 +42,38 @@ class Project:
         self.cache_dir = self.options.cache_dir or default_cache_dir()
         python = find_interpreter(self.root, self.options.python, settings.python)
         environment = start_environment_query(python, self.cache_dir if self.options.use_cache else None)
-        discovery = walk_python_files(self.root, settings.exclude)  # while the interpreter answers
+        discovery = walk_python_files(self.root, settings.exclude,  # while the interpreter answers
+                                      with_stats=not self.options.lazy_stats)
         self.environment: Environment = environment()
         self.problems: list[str] = list(discovery.problems)
         if self.environment.problem:
             self.problems.append(f"target interpreter: {self.environment.problem}")
         self.files = [f.path for f in discovery.files]
         roots = infer_roots(settings, discovery.files, discovery.package_dirs)
-        self.file_stats = {f.path: (f.size, f.mtime_ns) for f in discovery.files}
+        self._discovered = discovery.files
+        self._file_stats: dict[Path, tuple[int, int]] | None = None
         cached = (lambda: load_cache(self.root, self.cache_dir)) if self.options.use_cache else {}
         self.index = ModuleIndex(settings, self.environment, roots, self.files, cached)
         self.findings_cache = FindingsCache(self) if self.options.use_cache else None
         self._lock = threading.RLock()
         self._probed = False
+
+    @property
+    def file_stats(self) -> dict[Path, tuple[int, int]]:
+        """(size, mtime_ns) of every discovered file, as the walk saw it (or at first use, with lazy_stats)."""
+        if self._file_stats is None:
+            stats: dict[Path, tuple[int, int]] = {}
+            for source in self._discovered:
+                if source.size >= 0:
+                    stats[source.path] = (source.size, source.mtime_ns)
+                    continue
+                try:
+                    info = os.stat(source.path)
+                except OSError:
+                    continue
+                stats[source.path] = (info.st_size, info.st_mtime_ns)
+            self._file_stats = stats
+        return self._file_stats
 
     # ---- indexing ------------------------------------------------------
     def summarize_all(self, paths: Iterable[Path] | None = None,

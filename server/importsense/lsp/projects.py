@@ -8,6 +8,7 @@ are computed where they are asked for and cached per root.
 from __future__ import annotations
 
 import logging
+import time
 import sys
 import threading
 from collections.abc import Callable, Mapping
@@ -160,7 +161,10 @@ class Projects:
         entry = self._entries.get(root)
         if entry is None:
             settings = self.settings_for(root)
-            project = Project(settings, ProjectOptions())
+            started = time.perf_counter()
+            project = Project(settings, ProjectOptions(lazy_stats=True))
+            log.debug("project %s: %d files, built in %.0f ms", root, len(project.files),
+                      (time.perf_counter() - started) * 1000)
             for problem in project.problems[:5]:
                 log.warning("%s: %s", root, problem)
             entry = ProjectEntry(project)

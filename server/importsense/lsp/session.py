@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -312,6 +313,7 @@ class Session:
         """Analysis thread: summary, overlay, check and conversion for one open document."""
         if document.revision != revision:
             return None
+        started = time.perf_counter()
         project = self.projects.project_for(path)
         if project is None or not project.is_checked(path):
             return [], [], None, set()
@@ -328,10 +330,13 @@ class Session:
             project.index.set_overlay(path, text, summary)
             self.interfaces[path] = interface
             importers = self._open_importers(project, path)
+        summarized = time.perf_counter()
         findings = project.check_file(path, summary=summary)
         if self.collection is not None:
             findings = findings + self.collection.findings_for(project.settings, path, lines)
         diagnostics = self.to_diagnostics(findings, lines, version)
+        log.debug("%s v%s: %d findings; summary %.0f ms, check %.0f ms", path.name, version, len(findings),
+                  (summarized - started) * 1000, (time.perf_counter() - summarized) * 1000)
         return findings, diagnostics, summary, importers
 
     def _open_importers(self, project: Project, path: Path) -> set[Path]:

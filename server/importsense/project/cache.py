@@ -69,7 +69,7 @@ class FindingsCache:
     def __init__(self, project) -> None:
         self.project = project
         self.path = project.cache_dir / f"findings-{hashlib.sha1(str(project.root).encode()).hexdigest()[:16]}.marshal"
-        self.key = self._structural_key()
+        self._key: str | None = None
         self.entries: dict[str, tuple] = {}  # path -> ((size, mtime_ns), (dependency, its stat) pairs or their numbers)
         self.findings: dict[str, list] = {}  # path -> findings, only where there are some
         self._pairs: list = []  # (dependency, stat) by number, as loaded
@@ -77,6 +77,12 @@ class FindingsCache:
         self.fixes: dict[tuple, object] = {}
         self.dirty = False
         self._stats: dict[Path, tuple[int, int] | None] = {}
+
+    @property
+    def key(self) -> str:
+        if self._key is None:
+            self._key = self._structural_key()
+        return self._key
 
     def _structural_key(self) -> str:
         from .. import __version__

@@ -20,7 +20,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024  # larger .py files are reported, not analysed
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A discovered .py / .pyi file with the stat data the cache keys on."""
+    """A discovered .py / .pyi file with the stat data the cache keys on (-1 when not stat'ed yet)."""
 
     path: Path
     size: int
@@ -52,7 +52,7 @@ def is_excluded(path: Path, root: Path, patterns: Iterable[str]) -> bool:
     return False
 
 
-def walk_python_files(root: Path, exclude: Iterable[str] = ()) -> Discovery:
+def walk_python_files(root: Path, exclude: Iterable[str] = (), with_stats: bool = True) -> Discovery:
     """Every .py/.pyi file below root, skipping virtualenvs, caches, excluded globs and symlink loops.
 
     Directories first-to-last in name order, a directory's files before its subdirectories' (the
@@ -105,6 +105,9 @@ def walk_python_files(root: Path, exclude: Iterable[str] = ()) -> Discovery:
                 dir_path = Path(directory)
             path = child_of(dir_path, name) if child_of is not None else dir_path / name
             if exclude and is_excluded(path, root, exclude):
+                continue
+            if not with_stats:
+                files.append(SourceFile(path, -1, -1))  # stat later, when a cache needs it
                 continue
             try:
                 stat = entry.stat()
