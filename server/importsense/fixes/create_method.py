@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import keyword
+import warnings
 
 import libcst as cst
 
-from ..model import CreateMethod, Fix
+from ..model import CreateMethod, Fix, TextEdit
 from .edits import (
     ParsedSource,
     apply_edits,
@@ -14,9 +17,12 @@ from .edits import (
     leading_whitespace,
     line_content_end,
     line_end,
+    line_starts,
     minimal_edits,
+    offsets_to_span,
     parse_source,
     parses,
+    span_to_offsets,
 )
 
 STUB_COMMENT = "# added by importsense"
@@ -27,6 +33,53 @@ def create_method(intent: CreateMethod, text: str) -> Fix | None:
     name = intent.method_name
     if not name.isidentifier() or keyword.iskeyword(name):
         return None
+    return _class_only(intent, text) or _whole_file(intent, text)
+
+
+def _class_only(intent: CreateMethod, text: str) -> Fix | None:
+    """Fast path for a top-level class: give libcst only the class's lines, not the whole module.
+
+    `ast` (several times faster than libcst) finds the last top-level definition of the class; its
+    lines run to the next line with code or a comment in column 0, so they hold every trailing
+    comment the whole-file rewrite would place the stub after. The edited file is re-parsed.
+    """
+    if "." in intent.class_name:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    found = [node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == intent.class_name]
+    if not found:
+        return None  # a nested class: the whole file decides
+    node = found[-1]
+    first_line = min([node.lineno, *(decorator.lineno for decorator in node.decorator_list)])
+    starts = line_starts(text)
+    start = starts[first_line - 1]
+    if text[start:start + 1] in (" ", "\t", "\f") or (node.end_lineno or node.lineno) < node.lineno:
+        return None
+    next_line = node.end_lineno or node.lineno  # 0-based index of the line after the class
+    while next_line < len(starts) and text[starts[next_line]:starts[next_line] + 1] in ("", " ", "\t", "\f",
+                                                                                         "\r", "\n"):
+        next_line += 1
+    end = starts[next_line] if next_line < len(starts) else len(text)
+    segment = text[start:end]
+    fix = _whole_file(intent, segment)
+    if fix is None:
+        return None
+    edits = []
+    for edit in fix.edits:
+        begin, finish = span_to_offsets(segment, edit.span)
+        edits.append(TextEdit(edit.path, offsets_to_span(text, start + begin, start + finish), edit.new_text))
+    if not parses(apply_edits(text, edits)):
+        return None
+    return dataclasses.replace(fix, edits=tuple(edits))
+
+
+def _whole_file(intent: CreateMethod, text: str) -> Fix | None:
+    name = intent.method_name
     source = parse_source(text)
     if source is None:
         return None

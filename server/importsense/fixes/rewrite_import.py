@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from ..model import Fix, ImportFromElsewhere
+from ..model import Fix, ImportFromElsewhere, Span, TextEdit
 from .absolutize import find_import_from, module_edit
 from .edits import (
     ParsedSource,
@@ -20,8 +21,11 @@ from .edits import (
     line_starts,
     minimal_edits,
     offset_to_position,
+    offsets_to_span,
     parse_source,
     parses,
+    position_to_offset,
+    span_to_offsets,
 )
 
 _REST_OF_LINE_IS_BLANK = re.compile(r"[ \t\f]*(#[^\r\n]*)?")
@@ -34,6 +38,37 @@ def import_from_elsewhere(intent: ImportFromElsewhere, text: str) -> Fix | None:
         or not intent.name.isidentifier()
     ):
         return None
+    return _statement_only(intent, text) or _rewrite(intent, text)
+
+
+def _statement_only(intent: ImportFromElsewhere, text: str) -> Fix | None:
+    """Fast path for a `from` statement that starts its line: give libcst just the statement's lines.
+
+    Both rewrites (the module part, or the name split out onto the next line at the same indentation)
+    stay inside those lines, so the result is the whole-file rewrite's; the edited file is re-parsed.
+    """
+    span = intent.span
+    if span.start_column != 1 or span.end_line < span.start_line:
+        return None
+    start = position_to_offset(text, span.start_line, 1)
+    end = position_to_offset(text, span.end_line + 1, 1)  # clamps to the end of the text
+    segment = text[start:end]
+    if not segment.startswith("from"):
+        return None
+    local = dataclasses.replace(intent, span=Span(1, 1, span.end_line - span.start_line + 1, span.end_column))
+    fix = _rewrite(local, segment)
+    if fix is None:
+        return None
+    edits = []
+    for edit in fix.edits:
+        begin, finish = span_to_offsets(segment, edit.span)
+        edits.append(TextEdit(intent.path, offsets_to_span(text, start + begin, start + finish), edit.new_text))
+    if not parses(apply_edits(text, edits)):
+        return None
+    return dataclasses.replace(fix, edits=tuple(edits))
+
+
+def _rewrite(intent: ImportFromElsewhere, text: str) -> Fix | None:
     source = parse_source(text)
     if source is None:
         return None
