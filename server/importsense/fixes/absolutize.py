@@ -11,11 +11,11 @@ from ..model import AbsolutizeImport, Fix, Span, TextEdit
 from .edits import (
     ParsedSource,
     apply_edits,
+    from_statement_lines,
     is_dotted_name,
     offsets_to_span,
     parse_source,
     parses,
-    position_to_offset,
 )
 from .edits import span_to_offsets as span_offsets
 
@@ -90,14 +90,10 @@ def _absolutize_statement_only(intent: AbsolutizeImport, text: str) -> Fix | Non
     Rewriting the module part of one whole-line `from` statement cannot change how the rest of the
     file parses, so re-parsing the rewritten lines is the same guard as re-parsing the file.
     """
-    span = intent.span
-    if span.start_column != 1 or span.end_line < span.start_line:
+    lines = from_statement_lines(text, intent.span)
+    if lines is None:
         return None
-    start = position_to_offset(text, span.start_line, 1)
-    end = position_to_offset(text, span.end_line + 1, 1)  # clamps to the end of the text
-    segment = text[start:end]
-    if not segment.startswith("from"):
-        return None
+    start, segment = lines
     source = parse_source(segment)
     if source is None:
         return None

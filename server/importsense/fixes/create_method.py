@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import ast
-import dataclasses
 import keyword
 import warnings
 
 import libcst as cst
 
-from ..model import CreateMethod, Fix, TextEdit
+from ..model import CreateMethod, Fix
 from .edits import (
     ParsedSource,
     apply_edits,
     block_end_line,
+    fix_in_file,
     leading_whitespace,
     line_content_end,
     line_end,
     line_starts,
     minimal_edits,
-    offsets_to_span,
     parse_source,
     parses,
-    span_to_offsets,
 )
 
 STUB_COMMENT = "# added by importsense"
@@ -67,15 +65,7 @@ def _class_only(intent: CreateMethod, text: str) -> Fix | None:
     end = starts[next_line] if next_line < len(starts) else len(text)
     segment = text[start:end]
     fix = _whole_file(intent, segment)
-    if fix is None:
-        return None
-    edits = []
-    for edit in fix.edits:
-        begin, finish = span_to_offsets(segment, edit.span)
-        edits.append(TextEdit(edit.path, offsets_to_span(text, start + begin, start + finish), edit.new_text))
-    if not parses(apply_edits(text, edits)):
-        return None
-    return dataclasses.replace(fix, edits=tuple(edits))
+    return None if fix is None else fix_in_file(fix, text, start, segment)
 
 
 def _whole_file(intent: CreateMethod, text: str) -> Fix | None:

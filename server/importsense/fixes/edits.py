@@ -7,6 +7,7 @@ Positions are `model.Span` positions: 1-based lines, 1-based code-point columns,
 
 from __future__ import annotations
 
+import dataclasses
 import keyword
 import re
 import warnings
@@ -17,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..model import Span, TextEdit
+from ..model import Fix, Span, TextEdit
 
 # libcst is imported lazily: the position helpers must stay cheap to import.
 if TYPE_CHECKING:
@@ -267,6 +268,27 @@ def parse_source(text: str) -> ParsedSource | None:
         return None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     return ParsedSource(text, module, wrapper.resolve(PositionProvider))
+
+
+def from_statement_lines(text: str, span: Span) -> tuple[int, str] | None:
+    """(offset, text) of the whole lines of the `from` statement at `span`, when it starts its line."""
+    if span.start_column != 1 or span.end_line < span.start_line:
+        return None
+    start = position_to_offset(text, span.start_line, 1)
+    end = position_to_offset(text, span.end_line + 1, 1)  # clamps to the end of the text
+    segment = text[start:end]
+    return (start, segment) if segment.startswith("from") else None
+
+
+def fix_in_file(fix: Fix, text: str, start: int, segment: str) -> Fix | None:
+    """`fix`, made for `segment` (the text at offset `start` of `text`), moved onto `text` and re-parsed there."""
+    edits = []
+    for edit in fix.edits:
+        begin, finish = span_to_offsets(segment, edit.span)
+        edits.append(TextEdit(edit.path, offsets_to_span(text, start + begin, start + finish), edit.new_text))
+    if not parses(apply_edits(text, edits)):
+        return None
+    return dataclasses.replace(fix, edits=tuple(edits))
 
 
 def leading_whitespace(text: str, line: int) -> str:

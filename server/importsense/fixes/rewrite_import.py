@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from ..model import Fix, ImportFromElsewhere, Span, TextEdit
+from ..model import Fix, ImportFromElsewhere, Span
 from .absolutize import find_import_from, module_edit
 from .edits import (
     ParsedSource,
@@ -20,12 +20,11 @@ from .edits import (
     line_end,
     line_starts,
     minimal_edits,
+    fix_in_file,
+    from_statement_lines,
     offset_to_position,
-    offsets_to_span,
     parse_source,
     parses,
-    position_to_offset,
-    span_to_offsets,
 )
 
 _REST_OF_LINE_IS_BLANK = re.compile(r"[ \t\f]*(#[^\r\n]*)?")
@@ -47,25 +46,14 @@ def _statement_only(intent: ImportFromElsewhere, text: str) -> Fix | None:
     Both rewrites (the module part, or the name split out onto the next line at the same indentation)
     stay inside those lines, so the result is the whole-file rewrite's; the edited file is re-parsed.
     """
+    lines = from_statement_lines(text, intent.span)
+    if lines is None:
+        return None
+    start, segment = lines
     span = intent.span
-    if span.start_column != 1 or span.end_line < span.start_line:
-        return None
-    start = position_to_offset(text, span.start_line, 1)
-    end = position_to_offset(text, span.end_line + 1, 1)  # clamps to the end of the text
-    segment = text[start:end]
-    if not segment.startswith("from"):
-        return None
     local = dataclasses.replace(intent, span=Span(1, 1, span.end_line - span.start_line + 1, span.end_column))
     fix = _rewrite(local, segment)
-    if fix is None:
-        return None
-    edits = []
-    for edit in fix.edits:
-        begin, finish = span_to_offsets(segment, edit.span)
-        edits.append(TextEdit(intent.path, offsets_to_span(text, start + begin, start + finish), edit.new_text))
-    if not parses(apply_edits(text, edits)):
-        return None
-    return dataclasses.replace(fix, edits=tuple(edits))
+    return None if fix is None else fix_in_file(fix, text, start, segment)
 
 
 def _rewrite(intent: ImportFromElsewhere, text: str) -> Fix | None:

@@ -394,27 +394,22 @@ class ModuleIndex:
 
     def summary(self, path: Path) -> FileSummary | None:
         """The file's summary for lookups from other files: may be interface-only (no attribute uses)."""
-        if self.tracking is not None:
-            self.tracking.add(path)
-        overlay = self._overlays.get(path)
-        if overlay is not None:
-            return overlay[1]
-        entry = self._entries.get(path)
-        if entry is not None:
-            return entry.summary
-        return self._adopt_loaded(path, self._load_entry(path, full=False))
+        return self._summary(path, full=False)
 
     def full_summary(self, path: Path) -> FileSummary | None:
         """The file's complete summary, attribute uses and patch targets included: what checking it needs."""
+        return self._summary(path, full=True)
+
+    def _summary(self, path: Path, full: bool) -> FileSummary | None:
         if self.tracking is not None:
             self.tracking.add(path)
         overlay = self._overlays.get(path)
         if overlay is not None:
-            return overlay[1]
+            return overlay[1]  # an open buffer's summary is always complete
         entry = self._entries.get(path)
-        if entry is not None and not entry.summary.interface_only:
+        if entry is not None and not (full and entry.summary.interface_only):
             return entry.summary
-        return self._adopt_loaded(path, self._load_entry(path, full=True))
+        return self._adopt_loaded(path, self._load_entry(path, full=full))
 
     def _adopt_loaded(self, path: Path, entry: SummaryEntry | None) -> FileSummary | None:
         if entry is None:
