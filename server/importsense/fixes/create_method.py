@@ -56,7 +56,7 @@ def _class_only(intent: CreateMethod, text: str) -> Fix | None:
     first_line = min([node.lineno, *(decorator.lineno for decorator in node.decorator_list)])
     starts = line_starts(text)
     start = starts[first_line - 1]
-    if text[start:start + 1] in (" ", "\t", "\f") or (node.end_lineno or node.lineno) < node.lineno:
+    if text[start:start + 1] in (" ", "\t", "\f"):
         return None
     next_line = node.end_lineno or node.lineno  # 0-based index of the line after the class
     while next_line < len(starts) and text[starts[next_line]:starts[next_line] + 1] in ("", " ", "\t", "\f",

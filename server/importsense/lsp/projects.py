@@ -8,9 +8,9 @@ are computed where they are asked for and cached per root.
 from __future__ import annotations
 
 import logging
-import time
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path

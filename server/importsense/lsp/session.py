@@ -202,7 +202,7 @@ class Session:
         self._progress_counter = 0
         self._refresh_pending = False
         self.shutting_down = False
-        self._preparing: asyncio.Future | None = None
+        self._preparing: asyncio.Future | None = None  # held so the loop does not drop the running task
         self.collection: Any = None  # features/collection.py (test collection status), set by its register()
 
     # ---- messages ------------------------------------------------------------

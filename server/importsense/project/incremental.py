@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 
 from ..model import Span
 from .summary import (
-    ctor_assignments,
     _IMPORT_HOOKS,
     _OPENING_TEXT,
     AttributeUse,
@@ -43,6 +42,8 @@ from .summary import (
     SyntaxErrorInfo,
     _Summarizer,
     _UseCollector,
+    ctor_assignments,
+    line_starts,
     lines_mentioning,
     summarize_source,
 )
@@ -532,7 +533,7 @@ def _flags_across(before: str, after: str) -> tuple[bool, bool]:
 def _ctor_matches(chunk: _Chunk) -> tuple[tuple[str, str, int], ...]:
     """Every `name = dotted(` in the chunk's text: (name, head of dotted, chunk-relative line)."""
     if chunk.ctors is None:
-        starts = [0] + [m.end() for m in _BREAKS.finditer(chunk.text)]
+        starts = line_starts(chunk.text)
         chunk.ctors = tuple(
             (m.group(1), m.group(2).split(".", 1)[0], bisect.bisect_right(starts, m.start()))
             for m in ctor_assignments(chunk.text)
@@ -547,7 +548,7 @@ def _ctor_across(before: str, after: str) -> list[tuple[str, str, int]]:
         return []
     window = before + after[: opening.end()]
     found = []
-    starts = [0] + [m.end() for m in _BREAKS.finditer(before)]
+    starts = line_starts(before)
     for match in ctor_assignments(window):
         if match.end() > len(before):
             found.append((match.group(1), match.group(2).split(".", 1)[0],
