@@ -63,6 +63,19 @@ async def test_typing_a_definition_in_an_unsaved_module_clears_the_importer(edit
     assert (editor.root / "app/utils.py").read_text().count("def ") == 2  # nothing was saved
 
 
+async def test_an_unsaved_module_that_stops_parsing_blocks_its_importers_collection_until_fixed(editor: Editor):
+    """The static collection view follows unsaved buffers, like the index it reads: a module that stops
+    parsing while typed marks the test files importing it, and finishing the line clears them again."""
+    test_uri = editor.open("tests/test_utils.py")
+    utils_uri = editor.open("app/utils.py")
+    assert codes(await editor.diagnostics(test_uri)) == ["missing-name"]
+    editor.type(utils_uri, len(editor.texts[utils_uri]), "\n\ndef check_rate_limit")
+    blocked = await editor.wait_for(test_uri, lambda d: "collection-error" in codes(d))
+    assert "app.utils does not parse" in next(d.message for d in blocked if d.code == "collection-error")
+    editor.type(utils_uri, len(editor.texts[utils_uri]), "(user):\n    return False\n")
+    assert await editor.wait_for(test_uri, lambda d: d == []) == []
+
+
 async def test_typing_the_fix_character_by_character(editor: Editor):
     uri = editor.open("tests/test_utils.py")
     await editor.wait_for(uri, lambda d: codes(d) == ["missing-name"])

@@ -291,12 +291,14 @@ class Session:
         self.start_indexing()
         if result is None or self.documents.get(uri) is not document or document.revision != revision:
             return  # stale: a newer revision is scheduled
-        findings, diagnostics, summary, importers = result
+        findings, diagnostics, summary, importers, interface_changed = result
         analysis = Analysis(revision, version, findings, diagnostics,
                             result_id_of(diagnostics, self.server.protocol._converter), summary)
         self._store(uri, document, analysis)
         if importers:
             self.recheck(importers)
+        if interface_changed and self.collection is not None:
+            self.collection.buffer_changed(path)
 
     def _store(self, uri: str, document: TextDocument, analysis: Analysis) -> None:
         previous = self.analyses.get(uri)
@@ -316,7 +318,7 @@ class Session:
         started = time.perf_counter()
         project = self.projects.project_for(path)
         if project is None or not project.is_checked(path):
-            return [], [], None, set()
+            return [], [], None, set(), False
         if len(text) > MAX_BUFFER_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > MAX_BUFFER_BYTES:
             summary = too_large(len(text.encode("utf-8", "surrogatepass")))
         else:
@@ -326,7 +328,8 @@ class Session:
             summary = summarizer.update(text)
         importers: set[Path] = set()
         interface = interface_of(summary)
-        if self.interfaces.get(path) != interface:
+        interface_changed = self.interfaces.get(path) != interface
+        if interface_changed:
             project.index.set_overlay(path, text, summary)
             self.interfaces[path] = interface
             importers = self._open_importers(project, path)
@@ -337,7 +340,7 @@ class Session:
         diagnostics = self.to_diagnostics(findings, lines, version)
         log.debug("%s v%s: %d findings; summary %.0f ms, check %.0f ms", path.name, version, len(findings),
                   (summarized - started) * 1000, (time.perf_counter() - summarized) * 1000)
-        return findings, diagnostics, summary, importers
+        return findings, diagnostics, summary, importers, interface_changed
 
     def _open_importers(self, project: Project, path: Path) -> set[Path]:
         """The open documents to re-check after `path`'s interface changed (analysis thread).
@@ -457,6 +460,8 @@ class Session:
     async def _after_close(self, uri: str, path: Path) -> None:
         importers = await self.scheduler.run(self._forget, uri, path)
         self.recheck(importers)
+        if self.collection is not None:
+            self.collection.buffer_changed(path)  # the index reads the file from disk again
 
     def _forget(self, uri: str, path: Path) -> set[Path]:
         if self.documents.get(uri) is not None:

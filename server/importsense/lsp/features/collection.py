@@ -3,7 +3,8 @@
 The collection room does the work (`importsense.collection`); this module decides when, and shows it:
 
 * the static view (AST counts + `Project.collection_blockers`) is computed once a project is indexed
-  and again after saves and changes on disk;
+  and again after saves and changes on disk; an unsaved edit that changes what a module offers (the
+  index sees open buffers) refreshes the test files importing it;
 * real collection (pytest, in a warm forking process per project) runs only in a trusted workspace with
   `collection` not "off": `onOpen` collects the workspace once after indexing and each test file when it
   is opened, `onSave` (and `onOpen`) collect again the test files a saved file affects — the open ones
@@ -58,6 +59,7 @@ RECOLLECT = "importsense.recollect"
 RULE = "collection-error"
 STATUS_WAIT = 0.5  # seconds a status request waits for a static view being computed
 NOTIFY_DELAY = 0.05  # coalesce change notifications
+BUFFER_DELAY = 0.3  # seconds without typing before an unsaved change refreshes the static view
 LENS_MESSAGE_LIMIT = 120
 
 Targets = frozenset[Path] | None  # None: every test file of the project (what pytest collects by itself)
@@ -218,6 +220,9 @@ class RootState:
     started: bool = False  # onOpen: the start-up collection of the workspace was queued
     static_task: asyncio.Task | None = None
     static_again: bool = False
+    static_changed: Targets = frozenset()  # files changed since the static view (None: recompute all)
+    edited: set[Path] = field(default_factory=set)  # open documents whose interface changed, not yet applied
+    edit_timer: asyncio.TimerHandle | None = None
     discovering: asyncio.Future | None = None
 
 
@@ -419,35 +424,63 @@ class CollectionService:
         if state.config is config:
             state.test_files = tuple(files)
 
-    def refresh_static(self, root: Path) -> None:
+    def refresh_static(self, root: Path, changed: Iterable[Path] | None = None) -> None:
+        """Recompute the static view: of every test file, or (`changed`) of those the changed files affect."""
         state = self.states.get(root)
         if state is None or self.closed:
             return
-        if state.static_task is not None:
-            state.static_again = True
-            return
-        state.static_task = asyncio.ensure_future(self._static(state))
+        state.static_changed = merge_targets(state.static_changed, None if changed is None else frozenset(changed))
+        state.static_again = True
+        if state.static_task is None:
+            state.static_task = asyncio.ensure_future(self._static(state))
+
+    def buffer_changed(self, path: Path) -> None:
+        """An open document's interface changed, unsaved (the index sees it): refresh the static view it
+        affects after a short pause, so a module that stops or starts parsing while typed is seen by the
+        test files importing it."""
+        root = self.session.projects.root_for(path)
+        state = self.states.get(root) if root is not None else None
+        if state is None or self.closed:
+            return  # no static view yet: the first one is computed from the index as it is then
+        state.edited.add(path)
+        if state.edit_timer is not None:
+            state.edit_timer.cancel()  # still typing: wait for a pause
+        state.edit_timer = asyncio.get_running_loop().call_later(BUFFER_DELAY, self._apply_edits, state)
+
+    def _apply_edits(self, state: RootState) -> None:
+        state.edit_timer = None
+        edited, state.edited = state.edited, set()
+        if self.states.get(state.root) is state and edited:
+            self.refresh_static(state.root, edited)
 
     async def _static(self, state: RootState) -> None:
         loop = asyncio.get_running_loop()
         try:
-            while True:
+            while state.static_again:
                 state.static_again = False
+                changed, state.static_changed = state.static_changed, frozenset()
                 entry = self.session.projects.entry(state.root)
                 if entry is None or not entry.indexed:
                     return
                 await self.ensure_state(state.root)
                 files = list(state.test_files or ())
                 config = state.config
+                partial = changed is not None and bool(state.static)
+                if partial:
+                    affected = await self.session.scheduler.run(functools.partial(
+                        affected_test_files, sorted(changed or ()), files, importers_of=entry.project.index.importers_of))
+                    if affected is None:
+                        partial = False
+                    else:
+                        files = affected
                 blockers = await self.session.scheduler.run(entry.project.collection_blockers, files)
                 statuses = await loop.run_in_executor(self._static_thread, functools.partial(
                     static_status, state.root, files, import_failures=blockers, config=config))
                 if self.states.get(state.root) is not state:
                     return
-                state.static = {s.path: s for s in statuses}
+                fresh = {s.path: s for s in statuses}
+                state.static = {**state.static, **fresh} if partial else fresh
                 self._publish()
-                if not state.static_again:
-                    return
         except asyncio.CancelledError:
             raise
         except Exception:
