@@ -17,6 +17,7 @@ import asyncio
 import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -40,6 +41,8 @@ from common import (
     save_manifest,
     tree_kb,
 )
+
+CODE_CACHE = WORK_DIR / "lsp-startup-code.marshal"  # importsense's start-up code cache (lsp/codecache.py)
 
 # ---------------------------------------------------------------------------
 # A minimal LSP client
@@ -213,6 +216,7 @@ class Server:
     init_options: dict | None = None
     settings: dict = field(default_factory=dict)  # workspace/configuration answers by section
     cache_env: str | None = None  # env var naming the server's on-disk cache dir (emptied per run)
+    code_cache_env: str | None = None  # env var naming the server's start-up code cache (kept, like bytecode)
 
 
 def available_servers(names: list[str], install: bool) -> tuple[list[Server], list[str]]:
@@ -221,7 +225,8 @@ def available_servers(names: list[str], install: bool) -> tuple[list[Server], li
     for name in names:
         if name == "importsense":
             servers.append(Server("importsense", [*importsense_command(), "serve"], init_options={"debounce": 0},
-                                  settings={"importsense": {"debounce": 0}}, cache_env="IMPORTSENSE_CACHE_DIR"))
+                                  settings={"importsense": {"debounce": 0}}, cache_env="IMPORTSENSE_CACHE_DIR",
+                                  code_cache_env="IMPORTSENSE_CODE_CACHE"))
         elif name == "pyright":
             path = find_tool("pyright-langserver")
             if path is None and install:
@@ -279,7 +284,7 @@ def on_line(diagnostics: list[dict], line0: int) -> list[dict]:
 
 
 async def run_scenario(server: Server, root: Path, module: generate.LargeModule, edits: int,
-                       timeout: float, keep_cache: bool = False) -> ScenarioResult:
+                       timeout: float, keep_cache: bool = False, cold_code_cache: bool = False) -> ScenarioResult:
     result = ScenarioResult(server.name, module.lines)
     path = root / module.relpath
     uri = uri_of(path)
@@ -302,6 +307,10 @@ async def run_scenario(server: Server, root: Path, module: generate.LargeModule,
             shutil.rmtree(cache, ignore_errors=True)
         cache.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ, **{server.cache_env: str(cache)})
+    if server.code_cache_env:
+        if cold_code_cache:
+            CODE_CACHE.unlink(missing_ok=True)
+        env = dict(env or os.environ, **{server.code_cache_env: str(CODE_CACHE)})
     started = time.perf_counter()
     try:
         client = await LspClient.start(server.command, root, stderr_path, settings, env)
@@ -508,13 +517,25 @@ def render(results: list[ScenarioResult]) -> str:
 
 
 async def run_all(servers: list[Server], root: Path, modules: list[generate.LargeModule], edits: int,
-                  timeout: float, keep_cache: bool) -> list[ScenarioResult]:
+                  timeout: float, keep_cache: bool, cold_code_cache: bool = False) -> list[ScenarioResult]:
     results = []
     for server in servers:
+        if server.code_cache_env and not cold_code_cache:
+            warm_code_cache()
         for module in modules:
             print(f"running {server.name} on the {module.lines}-line module ...", file=sys.stderr, flush=True)
-            results.append(await run_scenario(server, root, module, edits, timeout, keep_cache))
+            results.append(await run_scenario(server, root, module, edits, timeout, keep_cache, cold_code_cache))
     return results
+
+
+def warm_code_cache() -> None:
+    """Fill importsense's start-up code cache the way its first start after an install does."""
+    script = ("from importsense.lsp.codecache import install\n"
+              "cache = install()\n"
+              "import importsense.lsp.server\n"
+              "cache.save()\n")
+    subprocess.run([sys.executable, "-c", script], env=dict(os.environ, IMPORTSENSE_CODE_CACHE=str(CODE_CACHE)),
+                   check=True, timeout=120)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -530,6 +551,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for any one answer")
     parser.add_argument("--keep-cache", action="store_true",
                         help="keep importsense's on-disk cache between runs (default: every start is cold)")
+    parser.add_argument("--cold-code-cache", action="store_true",
+                        help="delete importsense's start-up code cache before every start (its first start "
+                             "after an install); by default it is filled once before the runs, like bytecode")
     parser.add_argument("--json", type=Path, help="also write all numbers here as JSON")
     args = parser.parse_args(argv)
 
@@ -545,7 +569,9 @@ def main(argv: list[str] | None = None) -> int:
     project, modules = prepare_workspace(params)
     print(f"workspace: {project.root} ({project.files} files, {project.lines} lines); "
           f"opened modules: {', '.join(f'{m.relpath} ({m.lines} lines)' for m in modules)}; {edits} edits each\n")
-    results = asyncio.run(run_all(servers, project.root, modules, edits, args.timeout, args.keep_cache))
+    print(f"importsense start-up code cache: {'emptied before every start' if args.cold_code_cache else 'filled once'}\n")
+    results = asyncio.run(run_all(servers, project.root, modules, edits, args.timeout, args.keep_cache,
+                                  args.cold_code_cache))
     print(render(results))
     for note in missing:
         print(f"\nskipped {note}")

@@ -58,4 +58,6 @@ def projects(tmp_path: Path) -> ProjectFactory:
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory, monkeypatch) -> None:
-    monkeypatch.setenv("IMPORTSENSE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("IMPORTSENSE_CACHE_DIR", str(cache))
+    monkeypatch.setenv("IMPORTSENSE_CODE_CACHE", str(cache / "startup-code.marshal"))

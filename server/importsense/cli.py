@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import ast
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Sequence, TextIO
 
 from . import __version__
+from .atomic import replace_file
 from .config import RULES, ConfigError, find_project_root, load_settings
 from .model import CheckReport, Severity, display_path
 
@@ -245,19 +244,8 @@ def apply_safe_fixes(project, report: CheckReport, args: argparse.Namespace) -> 
 
 def write_atomically(path: Path, text: str) -> None:
     """Replace a file's content in one rename, keeping its mode; newlines are written as they are in `text`."""
-    mode = path.stat().st_mode
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(temp, mode & 0o7777)
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
+    data = text.encode("utf-8")
+    replace_file(path, lambda handle: handle.write(data), mode=path.stat().st_mode)
 
 
 # ---- collect -----------------------------------------------------------------
@@ -284,9 +272,12 @@ def run_collect(args: argparse.Namespace) -> int:
 # ---- serve -------------------------------------------------------------------
 
 def run_serve(args: argparse.Namespace) -> int:
+    from .lsp.codecache import install
+
+    code_cache = install()  # before pygls / lsprotocol: their generated methods compile through it
     from .lsp.server import start_server
 
-    return start_server(tcp=args.tcp, log_file=args.log_file)
+    return start_server(tcp=args.tcp, log_file=args.log_file, code_cache=code_cache)
 
 
 if __name__ == "__main__":  # pragma: no cover

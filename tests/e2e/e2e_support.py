@@ -20,7 +20,8 @@ from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 SERVER = [sys.executable, "-m", "importsense", "serve"]
 CACHE_DIR = tempfile.mkdtemp(prefix="importsense-e2e-cache-")
-SERVER_ENV = {**os.environ, "IMPORTSENSE_CACHE_DIR": CACHE_DIR, "PYTHONUNBUFFERED": "1"}
+SERVER_ENV = {**os.environ, "IMPORTSENSE_CACHE_DIR": CACHE_DIR, "PYTHONUNBUFFERED": "1",
+              "IMPORTSENSE_CODE_CACHE": os.path.join(CACHE_DIR, "startup-code.marshal")}
 CLIENTS = ["visual-studio-code", "neovim"]
 TIMEOUT = 15.0
 

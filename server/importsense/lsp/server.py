@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import gc
 import logging
 import sys
@@ -19,6 +20,7 @@ from pygls.protocol import LanguageServerProtocol, default_converter
 from pygls.protocol.language_server import lsp_method
 
 from .. import __version__
+from .codecache import CodeCache
 from .features import (
     code_actions,
     collection,
@@ -31,6 +33,7 @@ from .features import (
 from .session import Session
 
 log = logging.getLogger("importsense")
+CODE_CACHE_SAVE_DELAY = 2.0  # seconds after start-up
 _HANDLED = object()  # a message the protocol already answered (or dropped) while decoding it
 
 
@@ -218,10 +221,23 @@ def configure_logging(server: ImportSenseServer, log_file: Path | None) -> None:
     logging.getLogger("pygls.protocol.json_rpc").setLevel(logging.CRITICAL)  # decode failures: logged by us, briefly
 
 
-def start_server(tcp: str | None = None, log_file: Path | None = None) -> int:
+def keep_code_cache(cache: CodeCache) -> None:
+    """Write what start-up compiled once the first messages are handled (off the loop), and again at exit."""
+    if cache.path is None:
+        return
+    log.debug("start-up code cache %s: %d reused, %d compiled", cache.path, cache.hits, cache.misses)
+    timer = threading.Timer(CODE_CACHE_SAVE_DELAY, cache.save)
+    timer.daemon = True
+    timer.start()
+    atexit.register(cache.save)
+
+
+def start_server(tcp: str | None = None, log_file: Path | None = None, code_cache: CodeCache | None = None) -> int:
     """Run the server over stdio (default) or TCP `HOST:PORT`; returns the process exit code."""
     server = create_server()
     configure_logging(server, log_file)
+    if code_cache is not None:
+        keep_code_cache(code_cache)
     gc.freeze()  # the thousands of protocol classes loaded at start-up never die: keep the collector off them
     if tcp:
         host, _, port = tcp.rpartition(":")

@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import marshal
+import os
 import pickle
-import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
+from ..atomic import replace_file
 from .sources import SummaryEntry
 
 FORMAT = 6  # bump when FileSummary changes shape
 
 
-def default_cache_dir() -> Path:
-    configured = os.environ.get("IMPORTSENSE_CACHE_DIR")
-    if configured:
-        return Path(configured)
+def user_cache_dir() -> Path:
+    """importsense's directory in the user's cache: `$XDG_CACHE_HOME/importsense` or `~/.cache/importsense`."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "importsense"
+
+
+def default_cache_dir() -> Path:
+    """Where project caches go: `$IMPORTSENSE_CACHE_DIR`, else the user cache directory."""
+    configured = os.environ.get("IMPORTSENSE_CACHE_DIR")
+    return Path(configured) if configured else user_cache_dir()
 
 
 def cache_file_for(root: Path, cache_dir: Path) -> Path:
@@ -48,13 +53,10 @@ def load_cache(root: Path, cache_dir: Path) -> dict[str, SummaryEntry]:
 def save_cache(root: Path, cache_dir: Path, entries: dict[str, SummaryEntry]) -> None:
     """Write atomically; a failure to write the cache is never an error for the run."""
     path = cache_file_for(root, cache_dir)
+    records = {name: entry.to_record() for name, entry in entries.items()}
+    payload = {"format": FORMAT, "root": str(root), "entries": records}
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=cache_dir, prefix=".summaries-")
-        with os.fdopen(fd, "wb") as handle:
-            records = {path: entry.to_record() for path, entry in entries.items()}
-            marshal.dump({"format": FORMAT, "root": str(root), "entries": records}, handle)
-        os.replace(temp, path)
+        replace_file(path, lambda handle: marshal.dump(payload, handle), make_parent=True)
     except OSError:
         pass
 
@@ -228,8 +230,6 @@ class FindingsCache:
             return
         self._read_body()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".findings-")
             blob = pickle.dumps((self.findings, self.fixes), protocol=pickle.HIGHEST_PROTOCOL)
             numbers: dict[tuple, int] = {}  # each distinct (dependency, stat) once; entries refer to it by number
             loaded = self._pairs
@@ -239,11 +239,13 @@ class FindingsCache:
             pairs = list(numbers)
             manifest, outside = self._completeness(pairs, stored)
             header = marshal.dumps((self.key, manifest, outside, blob))
-            with os.fdopen(fd, "wb") as handle:
+
+            def write(handle: BinaryIO) -> None:
                 handle.write(len(header).to_bytes(8, "little"))
                 handle.write(header)
                 marshal.dump((pairs, stored), handle)
-            os.replace(temp, self.path)
+
+            replace_file(self.path, write, make_parent=True)
             self.dirty = False
         except OSError:
             pass
