@@ -217,6 +217,7 @@ class Server:
     settings: dict = field(default_factory=dict)  # workspace/configuration answers by section
     cache_env: str | None = None  # env var naming the server's on-disk cache dir (emptied per run)
     code_cache_env: str | None = None  # env var naming the server's start-up code cache (kept, like bytecode)
+    indexing_probe: str | None = None  # a request whose result says {"indexing": bool}: wait for the whole index
 
 
 def available_servers(names: list[str], install: bool) -> tuple[list[Server], list[str]]:
@@ -226,7 +227,8 @@ def available_servers(names: list[str], install: bool) -> tuple[list[Server], li
         if name == "importsense":
             servers.append(Server("importsense", [*importsense_command(), "serve"], init_options={"debounce": 0},
                                   settings={"importsense": {"debounce": 0}}, cache_env="IMPORTSENSE_CACHE_DIR",
-                                  code_cache_env="IMPORTSENSE_CODE_CACHE"))
+                                  code_cache_env="IMPORTSENSE_CODE_CACHE",
+                                  indexing_probe="importsense/collectionStatus"))
         elif name == "pyright":
             path = find_tool("pyright-langserver")
             if path is None and install:
@@ -272,6 +274,8 @@ class ScenarioResult:
     code_action: list[float] = field(default_factory=list)
     code_actions_returned: int | None = None
     peak_rss_mb: float | None = None
+    indexed: float | None = None  # seconds from process start until the whole workspace was indexed
+    indexed_rss_mb: float | None = None  # peak RSS then
     error: str | None = None
 
 
@@ -392,6 +396,16 @@ async def run_scenario(server: Server, root: Path, module: generate.LargeModule,
             result.code_action.append(answered - t0)
             result.code_actions_returned = len(actions or [])
         result.peak_rss_mb = tree_kb(client.proc.pid, "VmHWM") / 1024.0
+        if server.indexing_probe:  # memory with the whole workspace indexed, not just the open module's imports
+            while True:
+                _, status = await client.request(server.indexing_probe, None, timeout=timeout)
+                if not (status or {}).get("indexing", False):
+                    break
+                if time.perf_counter() - started > timeout:
+                    raise LspError(f"still indexing after {timeout:.0f}s")
+                await asyncio.sleep(0.25)
+            result.indexed = time.perf_counter() - started
+            result.indexed_rss_mb = tree_kb(client.proc.pid, "VmHWM") / 1024.0
     except (LspError, ConnectionError, asyncio.TimeoutError) as error:
         result.error = str(error) or type(error).__name__
         if client.closed.is_set():
@@ -483,12 +497,12 @@ def render(results: list[ScenarioResult]) -> str:
             r.server, r.module_lines, fmt(r.first_diagnostics), ms(r.open_to_diagnostics), ms(percentile(lat, 50)), ms(percentile(lat, 95)),
             ms(max(lat) if lat else None), f"{r.edits_reflected}/{r.edits_sent}" if r.edits_sent else "-",
             ms(percentile(r.code_action, 50)), "-" if r.code_actions_returned is None else r.code_actions_returned,
-            fmt(r.peak_rss_mb, 0), status,
+            fmt(r.peak_rss_mb, 0), fmt(r.indexed, 1), fmt(r.indexed_rss_mb, 0), status,
         ])
     table = markdown_table(["server", "module lines", "first diagnostics s", "didOpen to diagnostics ms",
                             "edit p50 ms", "edit p95 ms",
                             "edit max ms", "edits reflected", "code action ms", "actions", "peak RSS MB",
-                            "status"], rows)
+                            "indexed after s", "peak RSS indexed MB", "status"], rows)
     base = {r.module_lines: r for r in results if r.server == "importsense" and not r.error}
     ratio_rows = []
     for r in results:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .blockers import BlockerSearch
 from .checks import CheckContext, run_checks
 from .config import Settings
 from .model import CheckReport, Finding
@@ -243,92 +244,16 @@ class Project:
         return sorted(set(selected), key=str)
 
     # ---- collection support ------------------------------------------------
-    def collection_blockers(self, test_files: Iterable[Path]) -> dict[Path, tuple[int, str, Path, int]]:
+    def collection_blockers(self, test_files: Iterable[Path], search: BlockerSearch | None = None
+                            ) -> dict[Path, tuple[int, str, Path, int]]:
         """For each test file that will fail to import: (line of the import in that file, why, root file, root line).
 
         A file is blocked when a module-level import in it, or in a first-party module it imports
-        (transitively), is unresolved, names something missing, or the module does not parse.
+        (transitively), is unresolved, names something missing, or the module does not parse. Pass the
+        same `search` to answer a long list in parts (what it learnt about modules is kept).
         """
         self.probe_environment()
-        root_errors: dict[Path, tuple[int, str, Path, int] | None] = {}
-
-        def own_error(path: Path) -> tuple[int, str, Path, int] | None:
-            if path not in root_errors:
-                root_errors[path] = None
-                summary = self.index.summary(path)
-                if summary is None:
-                    return None
-                for finding in self.check_file(path):
-                    if finding.rule not in _BLOCKING_RULES:
-                        continue
-                    if finding.severity.rank > 0 and not finding.cascade:
-                        continue  # warnings (not installed) and guarded imports may be fine at run time
-                    if finding.rule != "syntax-error" and _import_scope(summary, finding.span.start_line) != "module":
-                        continue
-                    root_path, root_line = path, finding.span.start_line
-                    if finding.related:
-                        root_path, root_span, _ = finding.related[0]
-                        root_line = root_span.start_line
-                    root_errors[path] = (finding.span.start_line, finding.message, root_path, root_line)
-                    break
-            return root_errors[path]
-
-        blockers: dict[Path, tuple[int, str, Path, int]] = {}
-        for test_file in test_files:
-            error = own_error(test_file)
-            if error is not None:
-                blockers[test_file] = error
-                continue
-            found = self._blocked_through_imports(test_file, own_error)
-            if found is not None:
-                blockers[test_file] = found
-        return blockers
-
-    def _blocked_through_imports(self, test_file: Path, own_error) -> tuple[int, str, Path, int] | None:
-        summary = self.index.summary(test_file)
-        if summary is None:
-            return None
-        for record in summary.imports:
-            if record.scope == "function" or record.guard:
-                continue
-            for module in self._modules_of(test_file, record):
-                seen: set[Path] = set()
-                queue = [module]
-                while queue:
-                    path = queue.pop()
-                    if path in seen:
-                        continue
-                    seen.add(path)
-                    error = own_error(path)
-                    if error is not None:
-                        shown = _shown(path, self.root)
-                        return (record.span.start_line,
-                                f"imports {self.index.module_name_for(path)}, which fails ({shown}:{error[0]}: {error[1]})",
-                                error[2], error[3])
-                    inner = self.index.summary(path)
-                    if inner is None:
-                        continue
-                    for inner_record in inner.imports:
-                        if inner_record.scope != "function" and not inner_record.guard:
-                            queue.extend(self._modules_of(path, inner_record))
-        return None
-
-    def _modules_of(self, path: Path, record) -> list[Path]:
-        """First-party files a module-level import executes (packages' __init__ included)."""
-        if record.is_from:
-            base = self.index.absolute_module(path, record.level, record.module) if record.level else record.module
-            names = [base] if base else []
-            names += [f"{base}.{n.name}" for n in record.names if base and n.name != "*"]
-        else:
-            names = [n.name for n in record.names]
-        files: list[Path] = []
-        for name in names:
-            parts = name.split(".")
-            for i in range(1, len(parts) + 1):
-                resolution = self.index.resolve_module(".".join(parts[:i]))
-                if resolution.first_party and resolution.path is not None and resolution.path.suffix == ".py":
-                    files.append(resolution.path)
-        return files
+        return (search or BlockerSearch(self)).blockers(test_files)
 
     # ---- editor support ----------------------------------------------------
     def set_overlay(self, path: Path, text: str, summary: FileSummary | None = None) -> set[Path]:
@@ -386,20 +311,3 @@ def gc_paused():
             _gc_depth -= 1
             if _gc_depth == 0 and _gc_was_enabled:
                 gc.enable()
-
-
-_BLOCKING_RULES = {"unresolved-module", "missing-name", "syntax-error", "invalid-relative-import"}
-
-
-def _import_scope(summary: FileSummary, line: int) -> str:
-    for record in summary.imports:
-        if record.span.start_line <= line <= record.span.end_line:
-            return record.scope
-    return "module"
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()

@@ -33,6 +33,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.capabilities import get_capability
 
+from ...blockers import BlockerSearch
 from ...collection import (
     CollectionError,
     CollectionResult,
@@ -59,6 +60,7 @@ RECOLLECT = "importsense.recollect"
 RULE = "collection-error"
 STATUS_WAIT = 0.5  # seconds a status request waits for a static view being computed
 NOTIFY_DELAY = 0.05  # coalesce change notifications
+STATIC_TURN = 0.02  # seconds of the static view's import search between other analysis work
 BUFFER_DELAY = 0.3  # seconds without typing before an unsaved change refreshes the static view
 LENS_MESSAGE_LIMIT = 120
 
@@ -473,7 +475,7 @@ class CollectionService:
                         partial = False
                     else:
                         files = affected
-                blockers = await self.session.scheduler.run(entry.project.collection_blockers, files)
+                blockers = await self._blockers(entry.project, files)
                 statuses = await loop.run_in_executor(self._static_thread, functools.partial(
                     static_status, state.root, files, import_failures=blockers, config=config))
                 if self.states.get(state.root) is not state:
@@ -487,6 +489,17 @@ class CollectionService:
             log.exception("the static test collection view of %s failed", state.root)
         finally:
             state.static_task = None
+
+    async def _blockers(self, project: Any, files: list[Path]) -> dict[Path, Any]:
+        """`Project.collection_blockers` in turns of STATIC_TURN seconds on the analysis thread, so that
+        edits are analysed in between (a large workspace takes seconds)."""
+        await self.session.scheduler.run(project.probe_environment)
+        search = BlockerSearch(project)
+        blockers: dict[Path, Any] = {}
+        while files:
+            found, files = await self.session.scheduler.run(search.some_blockers, files, STATIC_TURN)
+            blockers.update(found)
+        return blockers
 
     # ---- triggers --------------------------------------------------------------------------------
     async def _start_up(self, root: Path) -> None:
