@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .checks import IMPORT_RULE_FUNCTIONS
 from .model import display_path
 from .project.summary import FileSummary, ImportRecord
 
@@ -61,7 +62,7 @@ class BlockerSearch:
         summary = self.project.index.summary(path)
         if summary is None:
             return None
-        for finding in self.project.check_file(path):
+        for finding in self.project.check_file(path, summary=summary, rules=IMPORT_RULE_FUNCTIONS):
             if finding.rule not in BLOCKING_RULES:
                 continue
             if finding.severity.rank > 0 and not finding.cascade:

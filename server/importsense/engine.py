@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .blockers import BlockerSearch
-from .checks import CheckContext, run_checks
+from .checks import RULE_FUNCTIONS, CheckContext, Rule, run_checks
 from .config import Settings
 from .model import CheckReport, Finding
 from .project.cache import FindingsCache, default_cache_dir, load_cache, save_cache
@@ -146,8 +146,10 @@ class Project:
     def is_checked(self, path: Path) -> bool:
         return not is_excluded(path, self.root, self.settings.exclude)
 
-    def check_file(self, path: Path, text: str | None = None, summary: FileSummary | None = None) -> list[Finding]:
-        """Findings for one file; `text` is unsaved editor text (it also becomes the index's view of the file)."""
+    def check_file(self, path: Path, text: str | None = None, summary: FileSummary | None = None,
+                   rules: tuple[Rule, ...] = RULE_FUNCTIONS) -> list[Finding]:
+        """Findings for one file; `text` is unsaved editor text (it also becomes the index's view of the file);
+        `rules`: which rule functions to run (default: all)."""
         path = path.resolve() if not path.is_absolute() else path
         if text is not None:
             summary = summary or summarize_source(text, str(path))
@@ -158,7 +160,7 @@ class Project:
             return []
         context = CheckContext(path=path, summary=summary, index=self.index, settings=self.settings,
                                module=self.index.module_name_for(path))
-        return run_checks(context)
+        return run_checks(context, rules)
 
     def check_paths(self, paths: Iterable[Path] | None = None,
                     progress: Callable[[int, int], None] | None = None) -> CheckReport:

@@ -19,14 +19,21 @@ RULE_FUNCTIONS: tuple[Rule, ...] = (
     missing_attribute.check,
     patch_target.check,
 )
+# the rules whose findings can stop a module from importing (collection's static view needs only these)
+IMPORT_RULE_FUNCTIONS: tuple[Rule, ...] = (
+    syntax_error.check,
+    relative_import.check,
+    unresolved_module.check,
+    missing_name.check,
+)
 
 
-def run_checks(context: CheckContext) -> list[Finding]:
-    """All enabled rules over one file, with severities from the settings, sorted by position."""
+def run_checks(context: CheckContext, rules: tuple[Rule, ...] = RULE_FUNCTIONS) -> list[Finding]:
+    """The enabled rules (default: all) over one file, with severities from the settings, sorted by position."""
     settings = context.settings
     findings: list[Finding] = []
-    # .pyi stubs are read by type checkers, never imported at run time: only their syntax is checked
-    rules = (syntax_error.check,) if context.path.suffix == ".pyi" else RULE_FUNCTIONS
+    if context.path.suffix == ".pyi":  # stubs are read by type checkers, never imported: only their syntax
+        rules = (syntax_error.check,)
     for rule in rules:
         for finding in rule(context):
             if not settings.rule_enabled(finding.rule):
@@ -39,4 +46,4 @@ def run_checks(context: CheckContext) -> list[Finding]:
     return findings
 
 
-__all__ = ["CheckContext", "run_checks", "RULE_FUNCTIONS"]
+__all__ = ["CheckContext", "run_checks", "RULE_FUNCTIONS", "IMPORT_RULE_FUNCTIONS"]

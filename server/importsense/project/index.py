@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -20,6 +21,7 @@ MODULE_DUNDERS = frozenset({
     "__builtins__", "__dict__", "__cached__", "__annotations__",
 })
 MAX_DEPTH = 12
+DECODED_LIMIT = 4096  # summaries kept decoded (see ModuleIndex._decoded_recently)
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class ModuleIndex:
         self._lower_listings: dict[Path, dict[str, str]] = {}
         self._resolutions: dict[str, Resolution] = {}
         self._entries: dict[Path, SummaryEntry] = {}
+        self._decoded: OrderedDict[Path, SummaryEntry] = OrderedDict()  # see _decoded_recently
         self._overlays: dict[Path, tuple[str, FileSummary]] = {}
         self._disk_cache_source = cached
         self._disk_cache_loaded: dict[str, SummaryEntry] | None = None
@@ -407,9 +410,30 @@ class ModuleIndex:
         if overlay is not None:
             return overlay[1]  # an open buffer's summary is always complete
         entry = self._entries.get(path)
-        if entry is not None and not (full and entry.summary.interface_only):
-            return entry.summary
+        if entry is not None:
+            summary = entry.summary  # decodes a marshalled entry
+            if not (full and summary.interface_only):
+                self._decoded_recently(path, entry)
+                return summary
         return self._adopt_loaded(path, self._load_entry(path, full=full))
+
+    def _decoded_recently(self, path: Path, entry: SummaryEntry) -> None:
+        """Keep at most DECODED_LIMIT summaries decoded; older ones go back to their marshalled form.
+
+        Indexed summaries arrive marshalled and are decoded on first use; a pass over every module (the
+        static collection view, a whole-workspace check) would otherwise keep all of them decoded, about
+        four times the memory (+250 MB on a 1M-line workspace).
+        """
+        if not entry.compactable:
+            return
+        decoded = self._decoded
+        if path in decoded:
+            decoded.move_to_end(path)
+            return
+        decoded[path] = entry
+        if len(decoded) > DECODED_LIMIT:
+            _, oldest = decoded.popitem(last=False)
+            oldest.compact()
 
     def _adopt_loaded(self, path: Path, entry: SummaryEntry | None) -> FileSummary | None:
         if entry is None:
@@ -470,7 +494,7 @@ class ModuleIndex:
             return False
         entry = self._entries.get(path)
         if entry is not None:
-            return entry.summary.interface_only
+            return entry.interface_only
         cached = self._disk_cache.get(str(path))
         if cached is None:
             return True

@@ -34,6 +34,21 @@ class SummaryEntry:
             self._summary = decode_summary(marshal.loads(self._data))
         return self._summary
 
+    @property
+    def interface_only(self) -> bool:
+        """The summary's `interface_only`, without decoding (a marshalled summary is always complete)."""
+        return self._summary is not None and self._summary.interface_only
+
+    @property
+    def compactable(self) -> bool:
+        """True when the decoded summary can be dropped and decoded again from its marshalled form."""
+        return self._summary is not None and self._data is not None and not self._summary.interface_only
+
+    def compact(self) -> None:
+        """Keep only the marshalled form (a fraction of the memory); the next use decodes it again."""
+        if self.compactable:
+            self._summary = None
+
     def to_record(self) -> tuple:
         """(size, mtime_ns, digest, marshalled summary): the blob is decoded only when the summary is needed."""
         data = self._data if self._data is not None else marshal.dumps(encode_summary(self.summary))

@@ -131,3 +131,31 @@ def test_an_unchanged_project_is_answered_from_the_cache_header(tmp_path, monkey
     assert third.check_paths().findings == []
     assert third.findings_cache._body_offset is None  # a change: the slow, per-file validation ran
     assert Project(load_settings(root), ProjectOptions(cache_dir=cache)).check_paths().findings == []
+
+
+def test_only_the_most_recently_used_indexed_summaries_stay_decoded(tmp_path, monkeypatch):
+    """Indexed summaries arrive marshalled; a pass over every module keeps at most DECODED_LIMIT of them
+    decoded, and one decoded again is equal to what it was."""
+    from importsense.project.sources import summarize_paths
+
+    monkeypatch.setattr(index_module, "DECODED_LIMIT", 3)
+    root = tmp_path / "proj"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("")
+    (root / "pkg/__init__.py").write_text("")
+    for i in range(8):
+        (root / f"pkg/m{i}.py").write_text(f"import os\n\nclass C{i}:\n    def __init__(self):\n        self.x = os.sep\n")
+    project = Project(load_settings(root), ProjectOptions(use_cache=False))
+    index = project.index
+    index.adopt_entries(dict(summarize_paths([str(p) for p in project.files])))  # as the indexer does
+
+    def decoded() -> set[str]:
+        return {path.name for path, entry in index._entries.items() if entry._summary is not None}
+
+    assert decoded() == set()
+    first = {path.name: index.full_summary(path) for path in sorted(project.files, key=str)}
+    assert len(decoded()) == 3 and decoded() <= set(first)
+    again = {path.name: index.full_summary(path) for path in sorted(project.files, key=str)}
+    assert again == first  # decoded again from the marshalled form: equal, though not the same objects
+    assert any(again[name] is not first[name] for name in first)
+    assert project.check_paths().findings == []

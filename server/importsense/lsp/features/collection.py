@@ -2,9 +2,10 @@
 
 The collection room does the work (`importsense.collection`); this module decides when, and shows it:
 
-* the static view (AST counts + `Project.collection_blockers`) is computed once a project is indexed
-  and again after saves and changes on disk; an unsaved edit that changes what a module offers (the
-  index sees open buffers) refreshes the test files importing it;
+* the static view (AST counts + `Project.collection_blockers`) is computed once a project is indexed;
+  after saves, changes on disk and unsaved edits that change what a module offers (the index sees open
+  buffers) only the test files the changed files affect are computed again (all of them after a
+  change to pytest's configuration); the import search runs in short turns on the analysis thread;
 * real collection (pytest, in a warm forking process per project) runs only in a trusted workspace with
   `collection` not "off": `onOpen` collects the workspace once after indexing and each test file when it
   is opened, `onSave` (and `onOpen`) collect again the test files a saved file affects — the open ones
@@ -481,7 +482,10 @@ class CollectionService:
                 if self.states.get(state.root) is not state:
                     return
                 fresh = {s.path: s for s in statuses}
-                state.static = {**state.static, **fresh} if partial else fresh
+                if partial:
+                    current = set(state.test_files or ())
+                    fresh = {path: s for path, s in {**state.static, **fresh}.items() if path in current}
+                state.static = fresh
                 self._publish()
         except asyncio.CancelledError:
             raise
@@ -537,7 +541,7 @@ class CollectionService:
         gone = [p for p in state.real if not p.exists()]
         for path in gone:
             del state.real[path]
-        self.refresh_static(root)
+        self.refresh_static(root, changed)  # the test files the changed files affect (all for a config file)
         if gone:
             self._publish()
         settings = self._settings(root)
