@@ -7,13 +7,19 @@ from importsense.engine import Project, ProjectOptions
 from importsense.project import index as index_module
 
 
-def test_second_run_only_resummarises_changed_files(tmp_path, monkeypatch):
+def ring_package(tmp_path: Path, count: int, source) -> Path:
+    """A project with package `pkg` of modules m0..m{count-1}; `source(i)` is module i's text."""
     root = tmp_path / "proj"
     (root / "pkg").mkdir(parents=True)
     (root / "pyproject.toml").write_text("")
     (root / "pkg/__init__.py").write_text("")
-    for i in range(20):
-        (root / f"pkg/m{i}.py").write_text(f"from pkg.m{(i + 1) % 20} import value{(i + 1) % 20}\nvalue{i} = {i}\n")
+    for i in range(count):
+        (root / f"pkg/m{i}.py").write_text(source(i))
+    return root
+
+
+def test_second_run_only_resummarises_changed_files(tmp_path, monkeypatch):
+    root = ring_package(tmp_path, 20, lambda i: f"from pkg.m{(i + 1) % 20} import value{(i + 1) % 20}\nvalue{i} = {i}\n")
     cache = tmp_path / "cache"
     first = Project(load_settings(root), ProjectOptions(cache_dir=cache)).check_paths()
     assert first.findings == []
@@ -139,12 +145,7 @@ def test_only_the_most_recently_used_indexed_summaries_stay_decoded(tmp_path, mo
     from importsense.project.sources import summarize_paths
 
     monkeypatch.setattr(index_module, "DECODED_LIMIT", 3)
-    root = tmp_path / "proj"
-    (root / "pkg").mkdir(parents=True)
-    (root / "pyproject.toml").write_text("")
-    (root / "pkg/__init__.py").write_text("")
-    for i in range(8):
-        (root / f"pkg/m{i}.py").write_text(f"import os\n\nclass C{i}:\n    def __init__(self):\n        self.x = os.sep\n")
+    root = ring_package(tmp_path, 8, lambda i: f"import os\n\nclass C{i}:\n    def __init__(self):\n        self.x = os.sep\n")
     project = Project(load_settings(root), ProjectOptions(use_cache=False))
     index = project.index
     index.adopt_entries(dict(summarize_paths([str(p) for p in project.files])))  # as the indexer does
