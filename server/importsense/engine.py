@@ -31,6 +31,7 @@ class ProjectOptions:
     cache_dir: Path | None = None
     workers: int | None = None
     lazy_stats: bool = False  # the language server: stat files when a cache needs it, not while starting
+    long_lived: bool = False  # the language server: keep memory bounded (ModuleIndex.bounded_decoding)
 
 
 class Project:
@@ -55,6 +56,7 @@ class Project:
         self._file_stats: dict[Path, tuple[int, int]] | None = None
         cached = (lambda: load_cache(self.root, self.cache_dir)) if self.options.use_cache else {}
         self.index = ModuleIndex(settings, self.environment, roots, self.files, cached)
+        self.index.bounded_decoding = self.options.long_lived
         self.findings_cache = FindingsCache(self) if self.options.use_cache else None
         self._lock = threading.RLock()
         self._probed = False

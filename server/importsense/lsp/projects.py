@@ -162,7 +162,7 @@ class Projects:
         if entry is None:
             settings = self.settings_for(root)
             started = time.perf_counter()
-            project = Project(settings, ProjectOptions(lazy_stats=True))
+            project = Project(settings, ProjectOptions(lazy_stats=True, long_lived=True))
             log.debug("project %s: %d files, built in %.0f ms", root, len(project.files),
                       (time.perf_counter() - started) * 1000)
             for problem in project.problems[:5]:

@@ -21,7 +21,7 @@ MODULE_DUNDERS = frozenset({
     "__builtins__", "__dict__", "__cached__", "__annotations__",
 })
 MAX_DEPTH = 12
-DECODED_LIMIT = 4096  # summaries kept decoded (see ModuleIndex._decoded_recently)
+DECODED_LIMIT = 4096  # summaries a long-lived index keeps decoded (see ModuleIndex._decoded_recently)
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,7 @@ class ModuleIndex:
         self._resolutions: dict[str, Resolution] = {}
         self._entries: dict[Path, SummaryEntry] = {}
         self._decoded: OrderedDict[Path, SummaryEntry] = OrderedDict()  # see _decoded_recently
+        self.bounded_decoding = False  # the language server sets it: see _decoded_recently
         self._overlays: dict[Path, tuple[str, FileSummary]] = {}
         self._disk_cache_source = cached
         self._disk_cache_loaded: dict[str, SummaryEntry] | None = None
@@ -418,13 +419,15 @@ class ModuleIndex:
         return self._adopt_loaded(path, self._load_entry(path, full=full))
 
     def _decoded_recently(self, path: Path, entry: SummaryEntry) -> None:
-        """Keep at most DECODED_LIMIT summaries decoded; older ones go back to their marshalled form.
+        """With `bounded_decoding`, keep at most DECODED_LIMIT summaries decoded; older ones go back to
+        their marshalled form.
 
-        Indexed summaries arrive marshalled and are decoded on first use; a pass over every module (the
-        static collection view, a whole-workspace check) would otherwise keep all of them decoded, about
-        four times the memory (+250 MB on a 1M-line workspace).
+        Indexed summaries arrive marshalled and are decoded on first use; in the language server a pass
+        over every module (the static collection view) would otherwise keep all of them decoded for the
+        session, about four times the memory (+250 MB on a 1M-line workspace). A one-off CLI run keeps
+        them: decoding again would cost it time (~10 %) for memory it releases at exit anyway.
         """
-        if not entry.compactable:
+        if not self.bounded_decoding or not entry.compactable:
             return
         decoded = self._decoded
         if path in decoded:

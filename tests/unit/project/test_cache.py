@@ -148,6 +148,8 @@ def test_only_the_most_recently_used_indexed_summaries_stay_decoded(tmp_path, mo
     root = ring_package(tmp_path, 8, lambda i: f"import os\n\nclass C{i}:\n    def __init__(self):\n        self.x = os.sep\n")
     project = Project(load_settings(root), ProjectOptions(use_cache=False))
     index = project.index
+    assert not index.bounded_decoding  # a CLI run keeps what it decoded
+    index.bounded_decoding = True  # the language server's projects (ProjectOptions(long_lived=True))
     index.adopt_entries(dict(summarize_paths([str(p) for p in project.files])))  # as the indexer does
 
     def decoded() -> set[str]:
