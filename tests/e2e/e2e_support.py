@@ -18,7 +18,8 @@ from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
-SERVER = [sys.executable, "-m", "importsense", "serve"]
+SERVER = [sys.executable, "-m", "importsense", "serve",  # E2E_LOG=FILE: every server logs there (debug)
+          *(["--log-file", os.environ["E2E_LOG"]] if os.environ.get("E2E_LOG") else [])]
 CACHE_DIR = tempfile.mkdtemp(prefix="importsense-e2e-cache-")
 SERVER_ENV = {**os.environ, "IMPORTSENSE_CACHE_DIR": CACHE_DIR, "PYTHONUNBUFFERED": "1",
               "IMPORTSENSE_CODE_CACHE": os.path.join(CACHE_DIR, "startup-code.marshal")}

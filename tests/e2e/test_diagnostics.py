@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from e2e_support import Editor, capabilities_for, codes
 from lsprotocol import types as t
 
@@ -74,6 +76,28 @@ async def test_an_unsaved_module_that_stops_parsing_blocks_its_importers_collect
     assert "app.utils does not parse" in next(d.message for d in blocked if d.code == "collection-error")
     editor.type(utils_uri, len(editor.texts[utils_uri]), "(user):\n    return False\n")
     assert await editor.wait_for(test_uri, lambda d: d == []) == []
+
+
+async def test_an_importer_is_rechecked_when_the_change_that_fixed_it_was_overtaken(editor: Editor):
+    """The change that defines the missing name is analysed, but a newer keystroke (one that changes
+    nothing other files see) arrives while that analysis runs: its diagnostics are dropped as stale, yet
+    the importer must still be re-checked; the newer revision alone would not notice anything new."""
+    test_uri = editor.open("tests/test_utils.py")
+    big = "BIG = [" + "1, " * 60_000 + "1]\n"  # a statement that takes a while (~0.3 s) to summarise again
+    utils_uri = editor.open("app/utils.py", editor.texts.get(editor.uri("app/utils.py"))
+                            or (editor.root / "app/utils.py").read_text() + "\n" + big)
+    assert codes(await editor.diagnostics(test_uri)) == ["missing-name"]
+    assert await editor.diagnostics(utils_uri, timeout=60) == []
+    text = editor.texts[utils_uri]
+    start = text.index("BIG = [") + len("BIG = [")
+    # one change touching BIG (so its analysis re-parses it) that also defines the missing helper ...
+    editor.replace(utils_uri, start, len(text), "2, " + text[start:].rstrip("\n") +
+                   "\n\n\ndef check_rate_limit(user):\n    return False\n")
+    await asyncio.sleep(0.05)  # its analysis is running now (parsing BIG takes longer)
+    # ... overtaken by one that changes a number inside BIG: same interface
+    editor.replace(utils_uri, start, start + 1, "3")
+    assert await editor.wait_for(test_uri, lambda d: d == [], timeout=60) == []
+    assert await editor.diagnostics(utils_uri, timeout=60) == []
 
 
 async def test_typing_the_fix_character_by_character(editor: Editor):

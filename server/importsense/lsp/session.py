@@ -289,16 +289,20 @@ class Session:
         lines = LinesSnapshot(list(document.lines))
         result = await self.scheduler.run(self._check_open, uri, path, text, lines, document, revision, version)
         self.start_indexing()
-        if result is None or self.documents.get(uri) is not document or document.revision != revision:
-            return  # stale: a newer revision is scheduled
+        if result is None:
+            return  # stale before it started: nothing was computed
         findings, diagnostics, summary, importers, interface_changed = result
-        analysis = Analysis(revision, version, findings, diagnostics,
-                            result_id_of(diagnostics, self.server.protocol._converter), summary)
-        self._store(uri, document, analysis)
+        # The index took this text's interface even if the text is stale by now, and the next revision only
+        # notifies when its interface differs from this one: the files depending on it are told now.
         if importers:
             self.recheck(importers)
         if interface_changed and self.collection is not None:
             self.collection.buffer_changed(path)
+        if self.documents.get(uri) is not document or document.revision != revision:
+            return  # stale: a newer revision is scheduled; its diagnostics are the ones to publish
+        analysis = Analysis(revision, version, findings, diagnostics,
+                            result_id_of(diagnostics, self.server.protocol._converter), summary)
+        self._store(uri, document, analysis)
 
     def _store(self, uri: str, document: TextDocument, analysis: Analysis) -> None:
         previous = self.analyses.get(uri)
