@@ -162,3 +162,10 @@ def test_only_the_most_recently_used_indexed_summaries_stay_decoded(tmp_path, mo
     assert again == first  # decoded again from the marshalled form: equal, though not the same objects
     assert any(again[name] is not first[name] for name in first)
     assert project.check_paths().findings == []
+    # the indexer replaces an entry (the file changed): the new one is the one tracked, the old one let go
+    changed = sorted(project.files, key=str)[-1]
+    old_entry = index._entries[changed]
+    index.adopt_entries(dict(summarize_paths([str(changed)])))
+    index.full_summary(changed)
+    assert index._decoded[changed] is index._entries[changed] is not old_entry
+    assert len(index._decoded) == 3
