@@ -51,15 +51,39 @@ class Project:
         if self.environment.problem:
             self.problems.append(f"target interpreter: {self.environment.problem}")
         self.files = [f.path for f in discovery.files]
-        roots = infer_roots(settings, discovery.files, discovery.package_dirs)
         self._discovered = discovery.files
+        self._package_dirs = discovery.package_dirs
         self._file_stats: dict[Path, tuple[int, int]] | None = None
-        cached = (lambda: load_cache(self.root, self.cache_dir)) if self.options.use_cache else {}
-        self.index = ModuleIndex(settings, self.environment, roots, self.files, cached)
-        self.index.bounded_decoding = self.options.long_lived
-        self.findings_cache = FindingsCache(self) if self.options.use_cache else None
+        self._roots: list[Path] | None = None
+        self._index: ModuleIndex | None = None  # built at first use: a warm run answered by the cache needs none
         self._lock = threading.RLock()
+        self.findings_cache = FindingsCache(self) if self.options.use_cache else None
         self._probed = False
+
+    @property
+    def roots(self) -> list[Path]:
+        """Source roots (the project's, `src`, setuptools' and pytest's `pythonpath`, test dirs pytest inserts)."""
+        if self._roots is None:
+            self._roots = infer_roots(self.settings, self._discovered, self._package_dirs)
+        return self._roots
+
+    @property
+    def index(self) -> ModuleIndex:
+        index = self._index
+        if index is None:
+            with self._lock:
+                if self._index is None:
+                    cached = (lambda: load_cache(self.root, self.cache_dir)) if self.options.use_cache else {}
+                    built = ModuleIndex(self.settings, self.environment, self.roots, self.files, cached)
+                    built.bounded_decoding = self.options.long_lived
+                    self._index = built
+                index = self._index
+        return index
+
+    @property
+    def overlays(self) -> dict:
+        """Open buffers' text by path (empty until the index exists: only the index holds them)."""
+        return self._index._overlays if self._index is not None else {}
 
     @property
     def file_stats(self) -> dict[Path, tuple[int, int]]:
@@ -137,8 +161,8 @@ class Project:
     def save(self) -> None:
         if not self.options.use_cache:
             return
-        if self.index._disk_cache_loaded is not None:
-            entries, dirty = self.index.disk_cache()
+        if self._index is not None and self._index._disk_cache_loaded is not None:
+            entries, dirty = self._index.disk_cache()
             if dirty:
                 save_cache(self.root, self.cache_dir, entries)
         if self.findings_cache is not None:
@@ -228,17 +252,27 @@ class Project:
         return fix
 
     def select_files(self, paths: Iterable[Path], report: CheckReport) -> list[Path]:
+        """The project files at or below `paths`, in path order (files outside the project join it)."""
+        paths = list(paths)
         selected: list[Path] = []
-        known = set(self.files)
+        known: set[Path] | None = None
         for raw in paths:
             path = raw.resolve()
             if not path.exists():
                 report.problems.append(f"{raw}: no such file or directory")
                 continue
             if path.is_dir():
+                if path == self.root or path in self.root.parents:
+                    if len(paths) == 1:
+                        return sorted(self.files, key=str)  # the usual `check .`: every file, no filtering
+                    selected.extend(self.files)
+                    continue
                 prefix = str(path).rstrip("/") + "/"
                 selected.extend(p for p in self.files if str(p).startswith(prefix))
-            elif path in known:
+                continue
+            if known is None:
+                known = set(self.files)
+            if path in known:
                 selected.append(path)
             elif path.suffix in (".py", ".pyi"):
                 self.index.add_file(path)

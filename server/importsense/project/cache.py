@@ -97,7 +97,7 @@ class FindingsCache:
             __version__, str(FORMAT), str(settings.roots), str(settings.exclude), str(settings.select),
             str(settings.ignore), str(sorted((k, v.value) for k, v in settings.severity.items())),
             str(settings.known_first_party), env.python, str(env.sys_path), str(env.problem),
-            str(project.index.roots),
+            str(project.roots),
         ):
             digest.update(part.encode())
             digest.update(b"\0")
@@ -140,7 +140,7 @@ class FindingsCache:
                 if manifest is not None and manifest == self._manifest() and all(
                         self.stat(Path(name)) == stat for name, stat in outside):
                     self._body_offset = handle.tell()  # read only if this run stores new entries
-                    overlays = self.project.index._overlays
+                    overlays = self.project.overlays
                     return {path: findings_by_name.get(str(path), []) for path in self.project.file_stats
                             if path not in overlays}
                 pairs, stored = marshal.loads(handle.read())
@@ -149,7 +149,7 @@ class FindingsCache:
             return {}
         self.entries = stored  # dependencies as numbers into `pairs` until saved again
         self._pairs = pairs
-        overlays = self.project.index._overlays
+        overlays = self.project.overlays
         paths = {str(path): path for path in self.project.file_stats}
         stat_of = self._stat_by_name(paths)
         changed = {i for i, (name, stat) in enumerate(pairs) if stat_of(name) != stat}
@@ -194,13 +194,13 @@ class FindingsCache:
             self._pairs, self.entries = [], {}
 
     def store(self, path: Path, findings: list, deps: set[Path]) -> None:
-        if path in self.project.index._overlays:
+        if path in self.project.overlays:
             return
         self._read_body()
         stat = self.stat(path)
         if stat is None:
             return
-        overlays = self.project.index._overlays
+        overlays = self.project.overlays
         dep_stats = frozenset((str(dep), self.stat(dep)) for dep in deps if dep not in overlays)
         key = str(path)
         self.entries[key] = (stat, dep_stats)
@@ -253,7 +253,7 @@ class FindingsCache:
     def _completeness(self, pairs: list, stored: dict) -> tuple[str | None, tuple]:
         """(manifest, stats outside the project) when every project file has an entry valid right now, else (None, ())."""
         paths = {str(path): path for path in self.project.file_stats}
-        overlays = self.project.index._overlays
+        overlays = self.project.overlays
         if overlays or len(stored) < len(paths):
             return None, ()
         stat_of = self._stat_by_name(paths)

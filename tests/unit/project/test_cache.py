@@ -169,3 +169,17 @@ def test_only_the_most_recently_used_indexed_summaries_stay_decoded(tmp_path, mo
     index.full_summary(changed)
     assert index._decoded[changed] is index._entries[changed] is not old_entry
     assert len(index._decoded) == 3
+
+
+def test_an_unchanged_project_is_answered_without_building_the_module_index(tmp_path):
+    root = ring_package(tmp_path, 5, lambda i: f"from pkg.m{(i + 1) % 5} import value{(i + 1) % 5}\nvalue{i} = {i}\n")
+    (root / "pkg/m0.py").write_text("from pkg.gone import x\nvalue0 = 0\n")
+    cache = tmp_path / "cache"
+    cold = Project(load_settings(root), ProjectOptions(cache_dir=cache))
+    first = cold.check_paths()
+    warm = Project(load_settings(root), ProjectOptions(cache_dir=cache))
+    second = warm.check_paths()
+    assert [(f.path.name, f.rule) for f in second.findings] == [(f.path.name, f.rule) for f in first.findings] \
+        == [("m0.py", "unresolved-module")]
+    assert warm._index is None  # the cache header answered: no paths sorted, no roots inferred
+    assert warm.index.module_name_for(root / "pkg/m1.py") == "pkg.m1"  # built when asked for
