@@ -46,7 +46,10 @@ log = logging.getLogger(__name__)
 
 INTERACTIVE_BUDGET = 0.75  # seconds a hover/definition/code action waits for the analysis thread
 MAX_BUFFER_BYTES = MAX_SOURCE_BYTES  # larger open buffers are not analysed, like larger files on disk
-INDEX_BATCH = 48  # files summarised per step while indexing: small, so checks interleave with indexing
+INDEX_BATCH = 16  # files summarised per step while indexing (~20 ms): small, so checks interleave with indexing
+TYPING_QUIET = 0.3  # seconds without a didChange before indexing goes on
+TYPING_PAUSE_LIMIT = 2.0  # seconds indexing may wait for typing at a stretch (see _let_typing_go_first)
+TYPING_PAUSE_RATIO = 3.0  # ... and after that, three times as long as it then ran: it never stops
 PYTHON_SUFFIXES = (".py", ".pyi")
 
 
@@ -197,6 +200,7 @@ class Session:
         self.analyses: dict[str, Analysis] = {}
         self.open_paths: dict[str, Path] = {}  # open documents' engine paths (written on the loop only)
         self.indexer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="importsense-indexer")
+        self.last_edit = 0.0  # loop time of the last didChange: indexing pauses while the user types
         self.changed = asyncio.Event()  # set whenever diagnostics may have changed (workspace pull waits on it)
         self._indexing_tasks: dict[Path, asyncio.Task] = {}
         self._progress_counter = 0
@@ -439,6 +443,7 @@ class Session:
         if document is None:
             log.warning("didChange for a document that is not open: %s", uri)
             return
+        self.last_edit = asyncio.get_running_loop().time()
         for change in changes:
             if isinstance(change, types.TextDocumentContentChangePartial):
                 start, end = change.range.start, change.range.end
@@ -591,10 +596,15 @@ class Session:
             await progress.begin(len(todo))
             loop = asyncio.get_running_loop()
             done = 0
+            pause_credit = TYPING_PAUSE_LIMIT
             for start in range(0, len(todo), INDEX_BATCH):
+                pause_credit -= await self._let_typing_go_first(pause_credit)
                 batch = [str(p) for p in todo[start:start + INDEX_BATCH]]
+                step_started = loop.time()
                 results = await loop.run_in_executor(self.indexer, _summarize_batch, batch)
                 await self.scheduler.run(self._adopt, project, results)
+                pause_credit = min(TYPING_PAUSE_LIMIT,
+                                   pause_credit + TYPING_PAUSE_RATIO * (loop.time() - step_started))
                 done += len(batch)
                 progress.report(done, len(todo))
             await self.scheduler.run(project.probe_environment)
@@ -619,6 +629,22 @@ class Session:
             self.changed.set()
             if self.collection is not None:
                 self.collection.indexed(root)
+
+    async def _let_typing_go_first(self, credit: float) -> float:
+        """Before an indexing step: while the user is typing (a didChange in the last TYPING_QUIET
+        seconds) wait, at most `credit` seconds, so the step does not take turns with the edits'
+        analyses for the interpreter lock (their diagnostics would wait: measured p95 41 ms against
+        17 ms with nothing else running, on a 5,000-line module). Returns how long it waited.
+
+        The caller earns credit as it indexes (TYPING_PAUSE_RATIO x the time each step ran): under
+        continuous typing indexing slows to a quarter of its speed, and never stops.
+        """
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        while (loop.time() - self.last_edit < TYPING_QUIET and loop.time() - started < credit
+               and not self.shutting_down):
+            await asyncio.sleep(TYPING_QUIET / 4)
+        return loop.time() - started
 
     async def _let_open_documents_go_first(self, root: Path, limit: float = 1.0) -> None:
         """Indexing competes for the CPU: wait (a little) until the open documents have their first diagnostics."""
