@@ -430,11 +430,8 @@ class ModuleIndex:
         if not self.bounded_decoding or not entry.compactable:
             return
         decoded = self._decoded
-        known = decoded.get(path)
-        if known is entry:
-            decoded.move_to_end(path)
-            return
-        decoded[path] = entry  # new, or a newer entry for the file (the indexer re-summarised it)
+        if decoded.get(path) is not entry:
+            decoded[path] = entry  # new, or a newer entry for the file (the indexer re-summarised it)
         decoded.move_to_end(path)
         if len(decoded) > DECODED_LIMIT:
             _, oldest = decoded.popitem(last=False)

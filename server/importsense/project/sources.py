@@ -42,7 +42,7 @@ class SummaryEntry:
     @property
     def compactable(self) -> bool:
         """True when the decoded summary can be dropped and decoded again from its marshalled form."""
-        return self._summary is not None and self._data is not None and not self._summary.interface_only
+        return self._data is not None and self._summary is not None and not self.interface_only
 
     def compact(self) -> None:
         """Keep only the marshalled form (a fraction of the memory); the next use decodes it again."""
