@@ -272,12 +272,15 @@ def run_collect(args: argparse.Namespace) -> int:
 # ---- serve -------------------------------------------------------------------
 
 def run_serve(args: argparse.Namespace) -> int:
+    from .project.worker import SummaryWorker
+
+    worker = SummaryWorker.start()  # first: the child starts on the other core while this one loads pygls
     from .lsp.codecache import install
 
     code_cache = install()  # before pygls / lsprotocol: their generated methods compile through it
     from .lsp.server import start_server
 
-    return start_server(tcp=args.tcp, log_file=args.log_file, code_cache=code_cache)
+    return start_server(tcp=args.tcp, log_file=args.log_file, code_cache=code_cache, worker=worker)
 
 
 if __name__ == "__main__":  # pragma: no cover

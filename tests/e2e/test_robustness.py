@@ -171,3 +171,43 @@ async def test_edits_after_characters_splitlines_treats_as_breaks(editor: Editor
     editor.close(uri)
     reopened = editor.open("app/odd.py", final)
     assert await editor.diagnostics(reopened) == [attrs.evolve(missing, data={**missing.data, "version": 1})]
+
+
+def _worker_pids(server_pid: int) -> list[int]:
+    """The server's summary worker processes (Linux: /proc)."""
+    found = []
+    for children in Path(f"/proc/{server_pid}/task").glob("*/children"):
+        for pid in children.read_text().split():
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"importsense.project.worker" in command:
+                found.append(int(pid))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
+async def test_a_killed_summary_worker_changes_nothing_the_user_sees(editor: Editor):
+    import os
+    import signal
+
+    server_pid = editor.client._server.pid
+    (worker,) = _worker_pids(server_pid)
+    os.kill(worker, signal.SIGKILL)
+    uri = editor.open("tests/test_utils.py")
+    assert codes(await editor.diagnostics(uri)) == ["missing-name"]
+    deadline = time.monotonic() + 20
+    while True:  # indexing finishes: in a new worker, or in the server when none can start
+        status = await editor.client.protocol.send_request_async("importsense/collectionStatus", {})
+        if not getattr(status, "indexing", True):
+            break
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.1)
+    respawned = _worker_pids(server_pid)
+    assert respawned and worker not in respawned  # indexing asked for a worker and got a new one
+    utils = editor.open("app/utils.py")
+    await editor.diagnostics(utils)
+    editor.type(utils, editor.texts[utils].index("def check_rate_limt"), "def check_rate_limit(user):\n    return 1\n\n\n")
+    await editor.wait_for(uri, lambda diagnostics: codes(diagnostics) == [])
+    await assert_alive(editor)

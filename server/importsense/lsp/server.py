@@ -20,6 +20,7 @@ from pygls.protocol import LanguageServerProtocol, default_converter
 from pygls.protocol.language_server import lsp_method
 
 from .. import __version__
+from ..project.worker import SummaryWorker
 from .codecache import CodeCache
 from .features import (
     code_actions,
@@ -232,9 +233,16 @@ def keep_code_cache(cache: CodeCache) -> None:
     atexit.register(cache.save)
 
 
-def start_server(tcp: str | None = None, log_file: Path | None = None, code_cache: CodeCache | None = None) -> int:
-    """Run the server over stdio (default) or TCP `HOST:PORT`; returns the process exit code."""
+def start_server(tcp: str | None = None, log_file: Path | None = None, code_cache: CodeCache | None = None,
+                 worker: SummaryWorker | None = None) -> int:
+    """Run the server over stdio (default) or TCP `HOST:PORT`; returns the process exit code.
+
+    `worker`: the summary worker process, started by the caller before the protocol modules loaded.
+    """
     server = create_server()
+    server.session.worker = worker
+    if worker is not None:
+        atexit.register(worker.close)
     configure_logging(server, log_file)
     if code_cache is not None:
         keep_code_cache(code_cache)

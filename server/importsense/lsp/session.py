@@ -26,8 +26,10 @@ from pygls.capabilities import get_capability
 from ..engine import Project, gc_paused
 from ..model import Finding
 from ..project.incremental import IncrementalSummarizer
+from ..project.prefetch import Prefetch
 from ..project.sources import MAX_SOURCE_BYTES, decode_source, summarize_paths
 from ..project.summary import FileSummary, SyntaxErrorInfo
+from ..project.worker import SummaryWorker, WorkerUnavailable
 from .convert import to_diagnostic
 from .documents import (
     UTF16,
@@ -200,6 +202,7 @@ class Session:
         self.analyses: dict[str, Analysis] = {}
         self.open_paths: dict[str, Path] = {}  # open documents' engine paths (written on the loop only)
         self.indexer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="importsense-indexer")
+        self.worker: SummaryWorker | None = None  # a child process that parses for the index (else: the indexer thread)
         self.last_edit = 0.0  # loop time of the last didChange: indexing pauses while the user types
         self.changed = asyncio.Event()  # set whenever diagnostics may have changed (workspace pull waits on it)
         self._indexing_tasks: dict[Path, asyncio.Task] = {}
@@ -331,9 +334,15 @@ class Session:
             summary = too_large(len(text.encode("utf-8", "surrogatepass")))
         else:
             summarizer = self.summarizers.get(uri)
+            prefetch = None
             if summarizer is None:
                 summarizer = self.summarizers[uri] = IncrementalSummarizer(str(path))
+                prefetch = self._prefetch(project, path, text)
             summary = summarizer.update(text)
+            if prefetch is not None:
+                prefetch.finish()
+                log.debug("%s: %d imported modules summarised by the worker, %d here", path.name,
+                          prefetch.from_worker, prefetch.here)
         importers: set[Path] = set()
         interface = interface_of(summary)
         interface_changed = self.interfaces.get(path) != interface
@@ -349,6 +358,14 @@ class Session:
         log.debug("%s v%s: %d findings; summary %.0f ms, check %.0f ms", path.name, version, len(findings),
                   (summarized - started) * 1000, (time.perf_counter() - summarized) * 1000)
         return findings, diagnostics, summary, importers, interface_changed
+
+    def _prefetch(self, project: Project, path: Path, text: str) -> Prefetch | None:
+        """First check of a document: the worker parses the modules it imports while this thread parses it."""
+        try:
+            return Prefetch.start(project.index, path, text, self.worker)
+        except Exception:  # noqa: BLE001 - only a head start: the check summarises what it needs anyway
+            log.debug("prefetching the imports of %s failed", path, exc_info=True)
+            return None
 
     def _open_importers(self, project: Project, path: Path) -> set[Path]:
         """The open documents to re-check after `path`'s interface changed (analysis thread).
@@ -601,7 +618,7 @@ class Session:
                 pause_credit -= await self._let_typing_go_first(pause_credit)
                 batch = [str(p) for p in todo[start:start + INDEX_BATCH]]
                 step_started = loop.time()
-                results = await loop.run_in_executor(self.indexer, _summarize_batch, batch)
+                results = await self._summarize(batch)
                 await self.scheduler.run(self._adopt, project, results)
                 pause_credit = min(TYPING_PAUSE_LIMIT,
                                    pause_credit + TYPING_PAUSE_RATIO * (loop.time() - step_started))
@@ -629,6 +646,16 @@ class Session:
             self.changed.set()
             if self.collection is not None:
                 self.collection.indexed(root)
+
+    async def _summarize(self, batch: list[str]) -> list:
+        """Records for one indexing step: from the worker process, else on the indexer thread."""
+        worker = self.worker
+        if worker is not None:
+            try:
+                return await asyncio.wrap_future(worker.submit(batch))
+            except WorkerUnavailable:
+                pass
+        return await asyncio.get_running_loop().run_in_executor(self.indexer, _summarize_batch, batch)
 
     async def _let_typing_go_first(self, credit: float) -> float:
         """Before an indexing step: while the user is typing (a didChange in the last TYPING_QUIET
@@ -683,6 +710,8 @@ class Session:
             log.debug("saving caches at shutdown failed", exc_info=True)
         self.scheduler.close()
         self.indexer.shutdown(wait=False, cancel_futures=True)
+        if self.worker is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.worker.close)
 
     def _save_all(self) -> None:
         for _, entry in self.projects.entries():

@@ -252,6 +252,13 @@ class ModuleIndex:
             current = nxt
         return current
 
+    def find_submodule(self, package: Resolution, name: str) -> Resolution | None:
+        """`package.name` when it is a module file or package in the package's directories; never parses
+        (unlike resolve_module, which asks whether the package installs import hooks)."""
+        if package.kind not in ("package", "namespace", "stub") or not package.locations:
+            return None
+        return self._find_in(name, package.locations, f"{package.name}.{name}", package.first_party, package.stdlib)
+
     def _installs_importers(self, package: Resolution) -> bool:
         """A package whose code installs import hooks (six.moves, setuptools.extern) may serve virtual submodules."""
         if package.path is None or package.path.suffix != ".py" or not (package.first_party or package.stdlib):
@@ -489,6 +496,20 @@ class ModuleIndex:
                 self._entries[Path(key)] = entry
                 self._disk_cache[key] = entry
             self._dirty = self._dirty or bool(entries)
+
+    def adopt_lookup_entries(self, entries: dict[Path, SummaryEntry]) -> None:
+        """Take interface-only summaries computed elsewhere (the worker's prefetch) for files that have none.
+
+        Like a lookup's own stop-gap summary, they never go to the disk cache: the indexer replaces them.
+        """
+        for path, entry in entries.items():
+            if path in self._overlays or path in self._entries:
+                continue
+            self._adopt_loaded(path, entry)
+
+    def has_lookup_summary(self, path: Path) -> bool:
+        """True when summary(path), the interface a lookup needs, would not have to parse the file."""
+        return path in self._overlays or path in self._entries or not self.needs_summary(path)
 
     def needs_summary(self, path: Path) -> bool:
         """True when summary(path) would have to read and parse the file."""

@@ -126,3 +126,21 @@ def summarize_paths(paths: list[str]) -> list[tuple[str, tuple | None]]:
         entry = summarize_path(Path(p))
         out.append((p, None if entry is None else entry.to_record()))
     return out
+
+
+def summarize_lookup_paths(paths: list[str]) -> list[tuple[str, tuple | None]]:
+    """Like summarize_paths, for interface-only summaries (lookups into modules not yet indexed): the
+    records must be read back with `worker.lookup_entry`, which marks them interface-only."""
+    out: list[tuple[str, tuple | None]] = []
+    for p in paths:
+        path = Path(p)
+        try:
+            stat = path.stat()
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            out.append((p, None))
+            continue
+        summary = summarize_bytes(path, data, uses=False)
+        out.append((p, (stat.st_size, stat.st_mtime_ns, digest_of(data), marshal.dumps(encode_summary(summary)))))
+    return out
