@@ -2,12 +2,15 @@
 
 Usage: python bench/bench_lsp.py [--quick] [--servers importsense,pyright,ty] [--edits 100]
                                  [--install-peers] [--json OUT]
+       python bench/bench_lsp.py --starts 12 [--compare-worker] [--servers ...]   (start-up only)
 
 A minimal JSON-RPC client over stdio (Content-Length framing, asyncio pipes) drives each server:
 initialize -> didOpen a big module -> wait for its first diagnostics -> N single-line incremental
 edits, each timed until the diagnostics for that version arrive (pushed publishDiagnostics, or the
 answer to a textDocument/diagnostic pull for servers that are driven in pull mode) -> codeAction
-on a relative import line -> VmHWM of the server's process tree -> shutdown.
+on a relative import line -> VmHWM of the server's process tree -> shutdown. `--starts N` runs only
+the first part (start -> first diagnostics) N times per server and module, interleaved, and prints
+medians with their range; `--compare-worker` adds importsense with its summary worker turned off.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -218,6 +221,7 @@ class Server:
     cache_env: str | None = None  # env var naming the server's on-disk cache dir (emptied per run)
     code_cache_env: str | None = None  # env var naming the server's start-up code cache (kept, like bytecode)
     indexing_probe: str | None = None  # a request whose result says {"indexing": bool}: wait for the whole index
+    env: dict = field(default_factory=dict)  # extra environment variables
 
 
 def available_servers(names: list[str], install: bool) -> tuple[list[Server], list[str]]:
@@ -277,6 +281,8 @@ class ScenarioResult:
     indexed: float | None = None  # seconds from process start until the whole workspace was indexed
     indexed_rss_mb: float | None = None  # peak RSS then
     edit_latencies_indexed: list[float] = field(default_factory=list)  # the edits again, after indexing
+    second_open: float | None = None  # didOpen -> diagnostics of another module opened after the edits
+    second_open_indexing: bool | None = None  # importsense: was the workspace still being indexed then?
     error: str | None = None
 
 
@@ -289,7 +295,8 @@ def on_line(diagnostics: list[dict], line0: int) -> list[dict]:
 
 
 async def run_scenario(server: Server, root: Path, module: generate.LargeModule, edits: int,
-                       timeout: float, keep_cache: bool = False, cold_code_cache: bool = False) -> ScenarioResult:
+                       timeout: float, keep_cache: bool = False, cold_code_cache: bool = False,
+                       second: generate.LargeModule | None = None) -> ScenarioResult:
     result = ScenarioResult(server.name, module.lines)
     path = root / module.relpath
     uri = uri_of(path)
@@ -305,13 +312,13 @@ async def run_scenario(server: Server, root: Path, module: generate.LargeModule,
             value = (server.settings.get(head) or {}).get(rest)
         return value
 
-    env = None
+    env = dict(os.environ, **server.env) if server.env else None
     if server.cache_env:
         cache = WORK_DIR / f"lsp-cache-{server.name}"
         if not keep_cache:
             shutil.rmtree(cache, ignore_errors=True)
         cache.mkdir(parents=True, exist_ok=True)
-        env = dict(os.environ, **{server.cache_env: str(cache)})
+        env = dict(env or os.environ, **{server.cache_env: str(cache)})
     if server.code_cache_env:
         if cold_code_cache:
             CODE_CACHE.unlink(missing_ok=True)
@@ -405,6 +412,15 @@ async def run_scenario(server: Server, root: Path, module: generate.LargeModule,
             }, timeout=timeout)
             result.code_action.append(answered - t0)
             result.code_actions_returned = len(actions or [])
+        if second is not None:  # a file opened while the workspace is still being indexed (importsense)
+            second_path = root / second.relpath
+            if server.indexing_probe:
+                _, status = await client.request(server.indexing_probe, None, timeout=timeout)
+                result.second_open_indexing = bool((status or {}).get("indexing", False))
+            t0 = time.perf_counter()
+            answered, _ = await open_and_wait(client, server, uri_of(second_path),
+                                              second_path.read_text(encoding="utf-8"), timeout)
+            result.second_open = answered - t0
         result.peak_rss_mb = tree_kb(client.proc.pid, "VmHWM") / 1024.0
         if server.indexing_probe:  # memory with the whole workspace indexed, not just the open module's imports
             while True:
@@ -509,13 +525,15 @@ def render(results: list[ScenarioResult]) -> str:
             ms(max(lat) if lat else None), f"{r.edits_reflected}/{r.edits_sent}" if r.edits_sent else "-",
             ms(percentile(r.code_action, 50)), "-" if r.code_actions_returned is None else r.code_actions_returned,
             fmt(r.peak_rss_mb, 0), fmt(r.indexed, 1), fmt(r.indexed_rss_mb, 0),
-            ms(percentile(r.edit_latencies_indexed, 50)), ms(percentile(r.edit_latencies_indexed, 95)), status,
+            ms(percentile(r.edit_latencies_indexed, 50)), ms(percentile(r.edit_latencies_indexed, 95)),
+            "-" if r.second_open is None else ms(r.second_open) + (" (indexing)" if r.second_open_indexing else ""),
+            status,
         ])
     table = markdown_table(["server", "module lines", "first diagnostics s", "didOpen to diagnostics ms",
                             "edit p50 ms", "edit p95 ms",
                             "edit max ms", "edits reflected", "code action ms", "actions", "peak RSS MB",
                             "indexed after s", "peak RSS indexed MB", "edit p50 ms indexed",
-                            "edit p95 ms indexed", "status"], rows)
+                            "edit p95 ms indexed", "other module opened: didOpen to diagnostics ms", "status"], rows)
     base = {r.module_lines: r for r in results if r.server == "importsense" and not r.error}
     ratio_rows = []
     for r in results:
@@ -549,10 +567,42 @@ async def run_all(servers: list[Server], root: Path, modules: list[generate.Larg
     for server in servers:
         if server.code_cache_env and not cold_code_cache:
             warm_code_cache()
-        for module in modules:
+        for number, module in enumerate(modules):
             print(f"running {server.name} on the {module.lines}-line module ...", file=sys.stderr, flush=True)
-            results.append(await run_scenario(server, root, module, edits, timeout, keep_cache, cold_code_cache))
+            second = modules[(number + 1) % len(modules)] if len(modules) > 1 else None
+            results.append(await run_scenario(server, root, module, edits, timeout, keep_cache, cold_code_cache,
+                                              second))
     return results
+
+
+async def run_starts(servers: list[Server], root: Path, modules: list[generate.LargeModule], starts: int,
+                     timeout: float, compare_worker: bool) -> str:
+    """Only the start: `starts` cold starts per server and module (no edits, no indexing wait), interleaved
+    so that a slow minute of the machine hits every variant; medians with the range."""
+    variants = []
+    for server in servers:
+        variants.append(replace(server, indexing_probe=None))
+        if compare_worker and server.name == "importsense":
+            variants.append(replace(server, name="importsense (worker off)", indexing_probe=None,
+                                    env={**server.env, "IMPORTSENSE_WORKER": "off"}))
+    if any(v.code_cache_env for v in variants):
+        warm_code_cache()
+    samples: dict[tuple[str, int], list[ScenarioResult]] = {}
+    for _ in range(starts):
+        for module in modules:
+            for variant in variants:
+                result = await run_scenario(variant, root, module, 0, timeout)
+                samples.setdefault((variant.name, module.lines), []).append(result)
+    rows = []
+    for (name, lines), results in samples.items():
+        ok = [r for r in results if not r.error]
+        row: list[Any] = [name, lines, f"{len(ok)}/{len(results)}"]
+        for values in ([r.first_diagnostics for r in ok], [r.open_to_diagnostics for r in ok]):
+            values = sorted(v for v in values if v is not None)
+            row.append(f"{ms(percentile(values, 50))} ({ms(values[0])}–{ms(values[-1])})" if values else "-")
+        rows.append(row)
+    return markdown_table(["server", "module lines", "starts ok", "first diagnostics from start ms, median (range)",
+                           "didOpen to diagnostics ms, median (range)"], rows)
 
 
 def warm_code_cache() -> None:
@@ -582,6 +632,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="delete importsense's start-up code cache before every start (its first start "
                              "after an install); by default it is filled once before the runs, like bytecode")
     parser.add_argument("--json", type=Path, help="also write all numbers here as JSON")
+    parser.add_argument("--starts", type=int, default=0,
+                        help="measure only the start: N cold starts per server and module, no edits")
+    parser.add_argument("--compare-worker", action="store_true",
+                        help="with --starts: also start importsense with IMPORTSENSE_WORKER=off")
     args = parser.parse_args(argv)
 
     params = ProjectParams(args.modules, args.test_files, args.lines, args.seed)
@@ -596,6 +650,9 @@ def main(argv: list[str] | None = None) -> int:
     project, modules = prepare_workspace(params)
     print(f"workspace: {project.root} ({project.files} files, {project.lines} lines); "
           f"opened modules: {', '.join(f'{m.relpath} ({m.lines} lines)' for m in modules)}; {edits} edits each\n")
+    if args.starts:
+        print(asyncio.run(run_starts(servers, project.root, modules, args.starts, args.timeout, args.compare_worker)))
+        return 0
     print(f"importsense start-up code cache: {'emptied before every start' if args.cold_code_cache else 'filled once'}\n")
     results = asyncio.run(run_all(servers, project.root, modules, edits, args.timeout, args.keep_cache,
                                   args.cold_code_cache))
