@@ -204,8 +204,9 @@ async def test_a_killed_summary_worker_changes_nothing_the_user_sees(editor: Edi
             break
         assert time.monotonic() < deadline
         await asyncio.sleep(0.1)
-    respawned = _worker_pids(server_pid)
-    assert respawned and worker not in respawned  # indexing asked for a worker and got a new one
+    # indexing went on in a new worker, or in the server when its request was already on the way to
+    # the dying child (test_worker.py covers the restart itself)
+    assert worker not in _worker_pids(server_pid)
     utils = editor.open("app/utils.py")
     await editor.diagnostics(utils)
     editor.type(utils, editor.texts[utils].index("def check_rate_limt"), "def check_rate_limit(user):\n    return 1\n\n\n")
