@@ -267,6 +267,10 @@ class ModuleIndex:
         return summary is not None and (summary.import_hooks or summary.open_namespace)
 
     def _find_top(self, top: str) -> Resolution:
+        if top == "distutils":
+            shim = self._distutils_shim()
+            if shim is not None:
+                return shim
         portions: list[Path] = []
         first_party_portion = False
         stdlib = self.environment.is_stdlib(top)
@@ -291,6 +295,21 @@ class ModuleIndex:
                 first_party = first_party or self.is_first_party_path(hint)
                 break
         return Resolution(top, "missing", first_party=first_party, missing_part=top, case_hint=hint)
+
+    def _distutils_shim(self) -> Resolution | None:
+        """setuptools' `distutils-precedence.pth` (on by default: SETUPTOOLS_USE_DISTUTILS=local) makes
+        `import distutils` load `setuptools/_distutils`, ahead of the stdlib copy (Python <= 3.11) or in
+        place of the removed one (3.12+). Resolved as the third-party code it is."""
+        for directory in self.environment.sys_path:
+            if self._listing(directory).get("distutils-precedence.pth") != "f":
+                continue
+            setuptools = self._find_in("setuptools", [directory], "setuptools", False, False)
+            if setuptools is None or not setuptools.locations:
+                continue
+            shim = self._find_in("_distutils", setuptools.locations, "distutils", False, False)
+            if shim is not None and shim.kind == "package":
+                return shim
+        return None
 
     def _find_in(self, name: str, directories: Iterable[Path], dotted: str, first_party: bool, stdlib: bool,
                  portions_out: list[Path] | None = None) -> Resolution | None:
