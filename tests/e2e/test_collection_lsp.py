@@ -311,6 +311,23 @@ async def test_untrusted_or_off_never_runs_pytest_and_shows_the_static_view(lsp,
     no_errors_logged(editor)
 
 
+@pytest.mark.parametrize("lsp", ["neovim"], indirect=True)
+async def test_a_closed_test_file_that_cannot_be_collected_is_in_the_workspace_pull(lsp, backend: Path):
+    capabilities = capabilities_for("neovim")  # a client that pulls and can be asked to re-pull
+    capabilities.workspace.diagnostics = t.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
+    editor = await Editor(lsp, backend, capabilities, "neovim").start(
+        {"debounce": 0, "collection": "onOpen", "trusted": False})
+    assert editor.result.capabilities.diagnostic_provider.workspace_diagnostics
+    await wait_status(editor, lambda f: f.get("tests/integration/test_schemas.py", {}).get("status") == "error")
+    report = await editor.client.workspace_diagnostic_async(t.WorkspaceDiagnosticParams(previous_result_ids=[]))
+    items = {item.uri: item.items for item in report.items}
+    (error,) = collection_errors(items[editor.uri("tests/integration/test_schemas.py")])
+    assert error.message.startswith("collection fails (static estimate): ImportError: imports UserSchema")
+    assert collection_errors(items[editor.uri("tests/test_manager.py")]) == []
+    schemas = editor.open("tests/integration/test_schemas.py")  # the same finding once it is open
+    assert [d.message for d in collection_errors(await editor.diagnostics(schemas))] == [error.message]
+
+
 @pytest.mark.parametrize("lsp", ["visual-studio-code"], indirect=True)
 async def test_a_newer_save_cancels_a_hanging_collection_and_timeouts_are_reported(lsp, tmp_path: Path):
     hanging = tmp_path / "hanging.txt"

@@ -147,9 +147,10 @@ async def test_a_deleted_module_is_reported_by_its_importers(editor: Editor):
     assert codes(await editor.wait_for(uri, lambda d: d != [])) == ["unresolved-module"]
 
 
-async def test_workspace_diagnostics_cover_closed_files(editor: Editor):
-    if not editor.pull:
-        return  # VS Code 1.65 has no pull diagnostics: nothing to ask
+async def test_workspace_diagnostics_cover_closed_files(lsp, workspace):
+    capabilities = capabilities_for("neovim")  # pull, with refresh support: the server offers pull
+    capabilities.workspace.diagnostics = t.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
+    editor = await Editor(lsp, workspace, capabilities, "neovim").start({"debounce": 0})
     report = await editor.client.workspace_diagnostic_async(t.WorkspaceDiagnosticParams(previous_result_ids=[]))
     by_path = {item.uri.rsplit("/demo/", 1)[1]: codes(item.items) for item in report.items}
     assert by_path["tests/test_utils.py"] == ["missing-name"]
