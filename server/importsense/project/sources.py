@@ -108,39 +108,25 @@ def summarize_bytes(path: Path, data: bytes, uses: bool = True) -> FileSummary:
     return summarize_source(text, str(path), uses)
 
 
-def summarize_path(path: Path) -> SummaryEntry | None:
-    """Read and summarise one file from disk; None when it cannot be read at all."""
+def summarize_path(path: Path, uses: bool = True) -> SummaryEntry | None:
+    """Read and summarise one file from disk (interface only unless `uses`); None when it cannot be read."""
     try:
         stat = path.stat()
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError:
         return None
-    return SummaryEntry(stat.st_size, stat.st_mtime_ns, digest_of(data), summarize_bytes(path, data))
+    return SummaryEntry(stat.st_size, stat.st_mtime_ns, digest_of(data), summarize_bytes(path, data, uses))
 
 
-def summarize_paths(paths: list[str]) -> list[tuple[str, tuple | None]]:
-    """Worker entry point for the process pool: records of plain values, cheap to send back."""
+def summarize_paths(paths: list[str], uses: bool = True) -> list[tuple[str, tuple | None]]:
+    """Worker entry point for the process pool: records of plain values, cheap to send back.
+
+    With `uses=False` the summaries are interface-only (lookups into modules not indexed yet): a record
+    does not say so, and must be read back with `worker.lookup_entry`, which marks them.
+    """
     out: list[tuple[str, tuple | None]] = []
     for p in paths:
-        entry = summarize_path(Path(p))
+        entry = summarize_path(Path(p), uses)
         out.append((p, None if entry is None else entry.to_record()))
-    return out
-
-
-def summarize_lookup_paths(paths: list[str]) -> list[tuple[str, tuple | None]]:
-    """Like summarize_paths, for interface-only summaries (lookups into modules not yet indexed): the
-    records must be read back with `worker.lookup_entry`, which marks them interface-only."""
-    out: list[tuple[str, tuple | None]] = []
-    for p in paths:
-        path = Path(p)
-        try:
-            stat = path.stat()
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError:
-            out.append((p, None))
-            continue
-        summary = summarize_bytes(path, data, uses=False)
-        out.append((p, (stat.st_size, stat.st_mtime_ns, digest_of(data), marshal.dumps(encode_summary(summary)))))
     return out

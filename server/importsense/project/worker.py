@@ -68,10 +68,7 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> int:
     import gc
     import time
 
-    from .sources import (  # loaded while the server starts
-        summarize_lookup_paths,
-        summarize_paths,
-    )
+    from .sources import summarize_paths  # loaded while the server starts
 
     gc.disable()  # summaries are freed by reference counting; collect between requests instead
     while True:
@@ -83,7 +80,7 @@ def serve(stdin: BinaryIO, stdout: BinaryIO) -> int:
         if kind == "lookup":
             for path in paths:
                 try:
-                    records = summarize_lookup_paths([path])
+                    records = summarize_paths([path], uses=False)
                 except Exception:  # noqa: BLE001 - one bad file must not end the worker
                     records = [(path, None)]
                 _write_frame(stdout, (request_id, records, time.perf_counter() - started, False))
