@@ -88,6 +88,10 @@ def _finding(context: CheckContext, record: ImportRecord, resolution: Resolution
         if env.problem:
             severity = Severity.INFORMATION
             message = f"Cannot resolve module '{module}' (the target interpreter is unavailable: {env.problem})"
+        elif record.type_checking:  # never imported at run time: the type checker's environment may have it
+            severity = Severity.INFORMATION
+            message = (f"Module '{module}' is not installed in {env.python} (imported only for type "
+                       "checkers, under `if TYPE_CHECKING:`)")
         else:
             severity = Severity.WARNING
             message = f"Module '{module}' is not installed in {env.python}"

@@ -60,6 +60,14 @@ def test_type_checking_imports_are_checked(projects):
     assert [(f.rule, f.severity) for f in findings] == [("unresolved-module", Severity.ERROR)]
 
 
+def test_a_third_party_module_imported_only_for_type_checkers_is_information(projects):
+    (finding,) = projects.check({
+        "a.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import twisted_not_installed_xyz.trial\n",
+    })
+    assert finding.rule == "unresolved-module" and finding.severity is Severity.INFORMATION
+    assert "type checkers" in finding.message
+
+
 def test_stdlib_installed_and_namespace_packages_resolve(projects):
     assert projects.check({
         "a.py": "import os.path\nimport json\nimport pytest\nfrom collections import abc\nimport ns.mod\n",
