@@ -12,7 +12,7 @@ from typing import BinaryIO
 from ..atomic import replace_file
 from .sources import SummaryEntry
 
-FORMAT = 6  # bump when FileSummary changes shape
+FORMAT = 7  # bump when FileSummary changes shape or meaning
 
 
 def user_cache_dir() -> Path:

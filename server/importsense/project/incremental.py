@@ -46,6 +46,7 @@ from .summary import (
     line_starts,
     lines_mentioning,
     summarize_source,
+    with_class_stores,
 )
 
 _ODD_BREAKS = ("\f", "\v", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")  # str.splitlines breaks there too
@@ -390,9 +391,7 @@ class IncrementalSummarizer:
         for class_name, attributes in stores.items():  # `Klass.attr = ...` at module level
             info = summary.classes.get(class_name)
             if info is not None:
-                summary.classes[class_name] = ClassInfo(
-                    info.name, info.qualname, info.line, info.end_line, info.members | frozenset(attributes),
-                    info.bases, info.dynamic, info.decorators)
+                summary.classes[class_name] = with_class_stores(info, attributes)
         for before, after in zip(self._placed, self._placed[1:]):  # text patterns across a chunk boundary
             hooks, opening = _flags_across(before.chunk.text, after.chunk.text)
             summary.import_hooks = summary.import_hooks or hooks

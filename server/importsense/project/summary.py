@@ -187,6 +187,19 @@ _STRING_OPENING = re.compile(r"[rRuUbBfF]{0,2}(\"\"\"|\'\'\'|\"|\')")
 _FROM_MODULE = re.compile(r"from\s+((?:\.\s*)*[\w.]*)")
 
 
+UNKNOWN_MEMBERS = "*"  # in class_stores: something at module level may add attributes to the class
+PURE_BUILTINS = frozenset({"print", "isinstance", "issubclass", "len", "repr", "str", "id", "hash", "callable",
+                           "hasattr", "getattr", "type", "dir", "sorted", "list", "tuple", "iter"})
+
+
+def with_class_stores(info: ClassInfo, attributes: set[str]) -> ClassInfo:
+    """`info` plus what module-level statements store on the class (`Klass.attr = ...`), and dynamic when
+    a module-level call was handed the class (UNKNOWN_MEMBERS)."""
+    stored = frozenset(attributes) - {UNKNOWN_MEMBERS}
+    return ClassInfo(info.name, info.qualname, info.line, info.end_line, info.members | stored, info.bases,
+                     info.dynamic or UNKNOWN_MEMBERS in attributes, info.decorators)
+
+
 class _Summarizer:
     """Two passes over one tree: statements (bindings, imports, classes), then gated expressions."""
 
@@ -242,7 +255,7 @@ class _Summarizer:
         for class_name, attributes in self.class_stores.items():
             info = summary.classes.get(class_name)
             if info is not None:
-                info.members = info.members | frozenset(attributes)
+                summary.classes[class_name] = with_class_stores(info, attributes)
         if not uses:
             summary.interface_only = True
             return summary
@@ -319,6 +332,7 @@ class _Summarizer:
         elif isinstance(stmt, ast.Expr):
             self.scan_open_expression(stmt.value)
             self.record_all(stmt)
+            self.note_classes_handed_to(stmt.value)
         elif sys.version_info >= (3, 10) and isinstance(stmt, ast.Match):
             for case in stmt.cases:
                 for node in ast.walk(case.pattern):
@@ -526,6 +540,26 @@ class _Summarizer:
                     summary.all_dynamic = True
                 else:
                     summary.all_names = (summary.all_names or ()) + tuple(items)
+
+    def note_classes_handed_to(self, value: ast.expr) -> None:
+        """A module-level call made for its effect, given a name: `setattr(Klass, name, value)`,
+        `make_color_table(Klass)` (IPython), `register(Klass)`. The callee may add attributes to it, so a
+        class of that name gets members nobody can list (ClassInfo.dynamic); given `__name__`, the module
+        itself (open_namespace)."""
+        if not isinstance(value, ast.Call):
+            return
+        func = value.func
+        if isinstance(func, ast.Name) and func.id in PURE_BUILTINS:
+            return
+        for argument in [*value.args, *(keyword.value for keyword in value.keywords)]:
+            if isinstance(argument, ast.Starred):
+                argument = argument.value
+            if isinstance(argument, ast.Name) and argument.id == "__name__":
+                # `enable_attribute_deprecations(__name__)` (trio), `lazy.install(__name__)`: the callee
+                # may replace or fill this module through sys.modules
+                self.summary.open_namespace = True
+            elif isinstance(argument, ast.Name):
+                self.class_stores.setdefault(argument.id, set()).add(UNKNOWN_MEMBERS)
 
     def check_open_target(self, target: ast.expr) -> None:
         # globals()[...] = ..., vars()[...] = ..., sys.modules[__name__] = ...
@@ -1003,12 +1037,19 @@ def _is_suppress_import_error(expr: ast.expr) -> bool:
     return _is_suppress(expr, IMPORT_ERRORS)
 
 
+_EXPECTING = ("suppress", "raises", "assertRaises")  # contextlib.suppress, pytest.raises, unittest's assertRaises
+
+
 def _is_suppress(expr: ast.expr, errors: set[str]) -> bool:
-    if isinstance(expr, ast.Call) and (dotted_name(expr.func) or "").endswith("suppress"):
-        for arg in expr.args:
-            name = dotted_name(arg)
-            if name and name.rsplit(".", 1)[-1] in errors:
-                return True
+    """`with suppress(ImportError)`, or an import expected to fail: `with pytest.raises(ImportError)`,
+    `with self.assertRaises((ImportError, ValueError))`."""
+    if isinstance(expr, ast.Call) and (dotted_name(expr.func) or "").endswith(_EXPECTING) and expr.args:
+        arguments = expr.args if (dotted_name(expr.func) or "").endswith("suppress") else expr.args[:1]
+        for arg in arguments:
+            for item in (arg.elts if isinstance(arg, ast.Tuple) else [arg]):
+                name = dotted_name(item)
+                if name and name.rsplit(".", 1)[-1] in errors:
+                    return True
     return False
 
 

@@ -58,3 +58,53 @@ def test_packages_that_install_import_hooks_serve_virtual_submodules(projects):
         ),
     })
     assert findings == []
+
+
+def test_classes_and_modules_handed_to_module_level_calls_stay_quiet(projects):
+    """Found on IPython, docutils, trio and networkx (2026-12-07, third session)."""
+    findings = projects.check({
+        "app/__init__.py": "",
+        # IPython/utils/coloransi.py: a helper fills the class with setattr
+        "app/colors.py": (
+            "TEMPLATES = (('Green', '32'), ('Blue', '34'))\n\n"
+            "def make_color_table(in_class):\n"
+            "    for name, value in TEMPLATES:\n"
+            "        setattr(in_class, name, in_class._base % value)\n\n"
+            "class InputTermColors:\n    _base = '%s'\n\n"
+            "make_color_table(InputTermColors)\n"
+        ),
+        # docutils/writers/latex2e: setattr on the class in a module-level loop
+        "app/preamble.py": (
+            "class PreambleCmds:\n    color = ''\n\n"
+            "for block_name in ['duclass', 'footnotes']:\n"
+            "    setattr(PreambleCmds, block_name, '%' + block_name)\n"
+        ),
+        # trio/_tests/module_with_deprecations.py: the module hands itself to a helper by __name__
+        "app/deprecations.py": (
+            "from app import helpers\nregular = 'hi'\nhelpers.enable_attribute_deprecations(__name__)\n"
+            "__deprecated_attributes__ = {'dep1': 1}\n"
+        ),
+        "app/helpers.py": "import sys\n\ndef enable_attribute_deprecations(name):\n    sys.modules[name]\n",
+        "app/user.py": (
+            "from app.colors import InputTermColors\nfrom app.preamble import PreambleCmds\n"
+            "import app.deprecations as deprecations\n\n"
+            "InputTermColors.Green\nPreambleCmds.duclass\nPreambleCmds.color\ndeprecations.dep1\n"
+        ),
+        # networkx/utils/tests/test__init.py: imports that are meant to fail
+        "tests/test_namespace.py": (
+            "import pytest\n\n\ndef test_not_exposed():\n"
+            "    with pytest.raises(ImportError):\n        from app.helpers import nx\n"
+            "    with pytest.raises((ImportError, AttributeError)):\n        from app.helpers import deque\n"
+        ),
+    })
+    loud = [(f.path.name, f.span.start_line, f.rule) for f in findings if f.severity.rank < Severity.INFORMATION.rank]
+    assert loud == []
+
+
+def test_a_class_handed_to_print_or_isinstance_is_still_judged(projects):
+    findings = projects.check({
+        "app/__init__.py": "",
+        "app/mine.py": "class Clock:\n    pass\n\nprint(Clock)\nisinstance(1, Clock)\n",
+        "app/user.py": "from app.mine import Clock\nClock.max\n",
+    })
+    assert [(f.rule, f.path.name) for f in findings] == [("missing-attribute", "user.py")]
