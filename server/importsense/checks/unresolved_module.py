@@ -88,6 +88,12 @@ def _finding(context: CheckContext, record: ImportRecord, resolution: Resolution
         if env.problem:
             severity = Severity.INFORMATION
             message = f"Cannot resolve module '{module}' (the target interpreter is unavailable: {env.problem})"
+        elif not record.level and index.beside(context.path, module) is not None:
+            # `import _common` next to `_common.py`: works when the file runs as a script (its directory
+            # is then sys.path[0]), not when it is imported from the project
+            severity = Severity.INFORMATION
+            message = (f"Module '{module}' resolves only from this file's directory: it imports when the "
+                       "file runs as a script, not when it is imported")
         elif record.type_checking:  # never imported at run time: the type checker's environment may have it
             severity = Severity.INFORMATION
             message = (f"Module '{module}' is not installed in {env.python} (imported only for type "

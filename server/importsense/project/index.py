@@ -252,6 +252,17 @@ class ModuleIndex:
             current = nxt
         return current
 
+    def beside(self, path: Path, dotted: str) -> Path | None:
+        """The file `import dotted` finds in the directory of `path` when that file runs as a script
+        (its directory is then sys.path[0]), or None; never `path` itself."""
+        parts = dotted.split(".")
+        found = self._find_in(parts[0], [path.parent], parts[0], False, False)
+        for part in parts[1:]:
+            found = self.find_submodule(found, part) if found is not None else None
+        if found is None or found.kind == "namespace" or found.path is None or found.path == path:
+            return None
+        return found.path
+
     def find_submodule(self, package: Resolution, name: str) -> Resolution | None:
         """`package.name` when it is a module file or package in the package's directories; never parses
         (unlike resolve_module, which asks whether the package installs import hooks)."""

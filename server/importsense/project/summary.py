@@ -1010,6 +1010,7 @@ def _handler_names(handlers: list[ast.ExceptHandler]) -> set[str]:
 
 _ENVIRONMENT_NAMES = {"sys.version_info", "sys.platform", "os.name", "platform.system", "sys.implementation",
                       "platform.python_implementation", "sys.maxsize", "sys.byteorder"}
+_MODULE_MODE_NAMES = {"__name__", "__package__", "__spec__"}  # `if "." in __name__:` (imported or run as a script)
 _ENVIRONMENT_FLAG = re.compile(r"(^|_)(PY|PYTHON)_?\d|^PY(PY)?$|VERSION|WINDOWS|WIN32|DARWIN|MACOS|LINUX|POSIX|CPYTHON|PYPY",
                                re.IGNORECASE)
 
@@ -1020,7 +1021,7 @@ def _condition_kind(test: ast.expr, condition_names: set[str] | frozenset[str] =
     text_names.discard(None)
     if text_names & {"TYPE_CHECKING", "typing.TYPE_CHECKING", "t.TYPE_CHECKING"}:
         return "", True
-    if text_names & _ENVIRONMENT_NAMES or text_names & condition_names:
+    if text_names & _ENVIRONMENT_NAMES or text_names & condition_names or text_names & _MODULE_MODE_NAMES:
         return "condition", False
     for name in text_names:
         last = name.rsplit(".", 1)[-1]  # type: ignore[union-attr]

@@ -130,3 +130,36 @@ def test_stubs_extensions_and_stub_packages_resolve(projects):
         "a.py": "import fast\nimport native\nimport typed_only\nfrom pkg import _speedups\nimport pkg._speedups\n",
     })
     assert findings == []
+
+
+def test_a_sibling_import_that_works_when_the_file_runs_as_a_script_is_information(projects):
+    """trio's test_multierror_scripts (`import _common` beside _common.py), moto's ANTLR parsers."""
+    findings = projects.check({
+        "scripts/__init__.py": "",
+        "scripts/_common.py": "X = 1\n",
+        "scripts/run_me.py": "import _common\n",
+        "parsers/__init__.py": "",
+        "parsers/ASLParser.py": "class ASLParser: ...\n",
+        "parsers/listener.py": (
+            'if "." in __name__:\n    from .ASLParser import ASLParser\n'
+            "else:\n    from ASLParser import ASLParser\n"
+        ),
+        # pydantic/mypy.py: `import mypy.nodes` beside itself is not the mypy package
+        "plugins/__init__.py": "",
+        "plugins/mypy_xyz_plugin.py": "import mypy_xyz_plugin.nodes\nimport not_beside_xyz\n",
+    })
+    findings = [f for f in findings if f.rule == "unresolved-module"]  # listener.py line 2: relative-import
+    by_file = {(f.path.name, f.span.start_line): f for f in findings}
+    assert by_file[("run_me.py", 1)].severity is Severity.INFORMATION
+    assert "runs as a script" in by_file[("run_me.py", 1)].message
+    assert by_file[("listener.py", 4)].severity is Severity.INFORMATION
+    assert by_file[("mypy_xyz_plugin.py", 1)].severity is Severity.WARNING  # itself, not a package
+    assert by_file[("mypy_xyz_plugin.py", 2)].severity is Severity.WARNING
+    assert len(findings) == 4
+
+
+def test_imports_for_a_run_as_main_are_information(projects):
+    (finding,) = projects.check({
+        "bench.py": 'def main():\n    pass\n\nif __name__ == "__main__":\n    import pyperf_not_installed_xyz\n',
+    })
+    assert finding.severity is Severity.INFORMATION
