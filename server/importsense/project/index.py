@@ -635,7 +635,17 @@ class ModuleIndex:
                 return self.lookup(target, name, depth + 1)
         if summary.has_getattr or summary.import_hooks:
             return UNKNOWN
+        if path is not None and path.suffix == ".py" and self._stub_beside_binds(path, name):
+            return UNKNOWN  # numpy.dtypes: set at run time (setattr on the module); its stub declares it
         return Symbol("missing", module, path)
+
+    def _stub_beside_binds(self, path: Path, name: str) -> bool:
+        """True when `path`'s stub (`x.pyi` beside `x.py`) binds `name`: stubs describe the runtime module."""
+        stub = path.with_suffix(".pyi")
+        if self._listing(path.parent).get(stub.name) != "f":
+            return False
+        summary = self.summary(stub)
+        return summary is not None and name in summary.bound
 
     def _absolute_for(self, path: Path | None, module: str, level: int, source: str) -> str | None:
         if not level:
@@ -695,7 +705,10 @@ class ModuleIndex:
         if key in seen:
             return ClassMembers(complete=False)
         seen.add(key)
-        result = ClassMembers(set(info.members), not info.dynamic)
+        # a class in a stub (.pyi) lists what type checkers need, not every attribute the runtime class
+        # has (numpy's compiled Generator has `_poisson_lam_max`; its stub does not say so)
+        stub = symbol.path is not None and symbol.path.suffix == ".pyi"
+        result = ClassMembers(set(info.members), not info.dynamic and not stub)
         for base in info.bases:
             if base is None:
                 result.complete = False

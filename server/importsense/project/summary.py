@@ -704,7 +704,12 @@ class _UseCollector:
                 function_locals |= locals_
             inner_instances = {k: v for k, v in instances.items() if k not in function_locals}
             if _any_between(self.owner.ctor_lines, stmt.lineno, stmt.end_lineno or stmt.lineno):
-                inner_instances.update(self.instances_in(stmt.body, function_locals))
+                # a parameter rebound to `C(...)` is something else until then (antlr4's merge():
+                # `if isinstance(a, Singleton): a = Array([a.parentCtx], ...)`)
+                parameters = _parameter_names(stmt.args)
+                inner_instances.update((name, chain) for name, chain in
+                                       self.instances_in(stmt.body, function_locals).items()
+                                       if name not in parameters)
             self.visit_block(stmt.body, function_locals, inner_instances, guarded)
         elif isinstance(stmt, ast.ClassDef):
             for expr in stmt.decorator_list + stmt.bases + [k.value for k in stmt.keywords]:
@@ -897,6 +902,12 @@ class _UseCollector:
 
 def _writes_dynamically(segment: str) -> bool:
     return ("setattr" in segment or "__dict__" in segment or "vars" in segment) and bool(_DYNAMIC_WRITES.search(segment))
+
+
+def _parameter_names(args: ast.arguments) -> set[str]:
+    names = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+    names.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
+    return names
 
 
 def ctor_assignments(text: str) -> list[re.Match[str]]:
