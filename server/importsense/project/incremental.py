@@ -376,7 +376,11 @@ class IncrementalSummarizer:
                 summary.reexports.setdefault(name, origin)
             for name, module in chunk.module_aliases.items():
                 summary.module_aliases.setdefault(name, module)
-            summary.classes.update(s_classes)
+            for qualname, info in s_classes.items():
+                if qualname in summary.classes and not info.dynamic:  # defined twice: see summary.py
+                    info = ClassInfo(info.name, info.qualname, info.line, info.end_line, info.members, info.bases,
+                                     True, info.decorators)
+                summary.classes[qualname] = info
             imports.extend(s_imports)
             star.extend(s_star)
             summary.has_getattr = summary.has_getattr or chunk.has_getattr

@@ -637,6 +637,8 @@ class ModuleIndex:
             return UNKNOWN
         if path is not None and path.suffix == ".py" and self._stub_beside_binds(path, name):
             return UNKNOWN  # numpy.dtypes: set at run time (setattr on the module); its stub declares it
+        if path is not None and path.suffix == ".pyi":
+            return UNKNOWN  # a stub lists what type checkers need: scipy's compiled _ufuncs has more
         return Symbol("missing", module, path)
 
     def _stub_beside_binds(self, path: Path, name: str) -> bool:

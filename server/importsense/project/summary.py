@@ -481,6 +481,9 @@ class _Summarizer:
             elif isinstance(stmt, ast.Expr) and _mentions_locals_write(stmt.value):
                 dynamic = True
         self.nested_block(cls.body, guard, type_checking, "class")
+        # defined twice (`if cin: class Converter(Base): ...` / `else: class Converter: ...`, sympy):
+        # which one runs is not ours to know
+        dynamic = dynamic or qualname in self.summary.classes
         self.summary.classes[qualname] = ClassInfo(
             name=cls.name, qualname=qualname, line=cls.lineno, end_line=cls.end_lineno or cls.lineno,
             members=frozenset(members), bases=bases, dynamic=dynamic, decorators=decorators,

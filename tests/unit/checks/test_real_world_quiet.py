@@ -152,3 +152,33 @@ def test_a_name_neither_the_module_nor_its_stub_binds_is_still_missing(projects)
     })
     assert sorted((f.path.name, f.rule) for f in findings) == [("contexts.py", "missing-attribute"),
                                                               ("test_np.py", "missing-name")]
+
+
+def test_conditional_class_definitions_and_compiled_modules_stubs_stay_quiet(projects):
+    """Found on sympy and scipy (2026-12-07, third session)."""
+    findings = projects.check({
+        "pkg/__init__.py": "",
+        # sympy/parsing/c/c_parser.py: the real class when a dependency imports, a stand-in otherwise
+        "pkg/c_parser.py": (
+            "try:\n    import clang_not_installed_xyz as cin\nexcept ImportError:\n    cin = None\n\n"
+            "if cin:\n    class CCodeConverter:\n        def parse(self, text):\n            return text\n"
+            "else:\n    class CCodeConverter:\n        def __init__(self, *args):\n"
+            "            raise ImportError('needs clang')\n\n"
+            "def parse_c(source):\n    converter = CCodeConverter()\n    return converter.parse(source)\n"
+        ),
+        # scipy/special/_ufuncs: a compiled module (here: its stub only) with private names the stub omits
+        "pkg/_ufuncs.pyi": "def iv(v: float, z: float) -> float: ...\n",
+        "tests/test_iv.py": "from pkg._ufuncs import _iv_ratio, iv\n",
+    })
+    assert loud(findings) == []
+
+
+def test_a_class_defined_once_is_still_judged_even_among_redefinitions(projects):
+    findings = projects.check({
+        "pkg/__init__.py": "",
+        "pkg/mod.py": (
+            "if True:\n    class Twice:\n        pass\nelse:\n    class Twice:\n        pass\n\n"
+            "class Once:\n    pass\n\nTwice().anything\nOnce().missing\n"
+        ),
+    })
+    assert [(f.rule, f.span.start_line) for f in findings] == [("missing-attribute", 12)]
