@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import marshal
 import io
+import marshal
 import tokenize
 from pathlib import Path
 
