@@ -42,11 +42,12 @@ from .summary import (
     SyntaxErrorInfo,
     _Summarizer,
     _UseCollector,
+    apply_class_stores,
     ctor_assignments,
+    handed_names,
     line_starts,
     lines_mentioning,
     summarize_source,
-    with_class_stores,
 )
 
 _ODD_BREAKS = ("\f", "\v", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")  # str.splitlines breaks there too
@@ -392,10 +393,7 @@ class IncrementalSummarizer:
                 all_chunks.append(placed)
         summary.imports = tuple(imports)
         summary.star_imports = tuple(star)
-        for class_name, attributes in stores.items():  # `Klass.attr = ...` at module level
-            info = summary.classes.get(class_name)
-            if info is not None:
-                summary.classes[class_name] = with_class_stores(info, attributes)
+        apply_class_stores(summary.classes, stores)  # `Klass.attr = ...` at module level, `x.attr = ...` anywhere
         for before, after in zip(self._placed, self._placed[1:]):  # text patterns across a chunk boundary
             hooks, opening = _flags_across(before.chunk.text, after.chunk.text)
             summary.import_hooks = summary.import_hooks or hooks
@@ -414,7 +412,7 @@ class IncrementalSummarizer:
                 replay = owner
             summary.all_names = replay.summary.all_names
             summary.all_dynamic = replay.summary.all_dynamic
-        self._pass2(summary, kinds)
+        self._pass2(summary, kinds, handed_names(stores))
         return summary
 
     def _shift_pass1(self, placed: _Placed) -> tuple:
@@ -429,7 +427,7 @@ class IncrementalSummarizer:
             )
         return placed.shifted_pass1
 
-    def _pass2(self, summary: FileSummary, kinds: dict[str, set[str]]) -> None:
+    def _pass2(self, summary: FileSummary, kinds: dict[str, set[str]], opened: set[str]) -> None:
         """Attribute uses and patch targets: each chunk's, under the file-wide facts (see collect_uses)."""
         roots: dict[str, tuple[str, ...]] = {}
         for name, name_kinds in kinds.items():
@@ -493,6 +491,8 @@ class IncrementalSummarizer:
             summary.attribute_uses = tuple(u for u in uses if (u.root_name, u.attrs[0]) not in stored)
         else:
             summary.attribute_uses = tuple(uses)
+        if opened:  # names handed to a module-level call: see summary.handed_names
+            summary.attribute_uses = tuple(u for u in summary.attribute_uses if u.root_name not in opened)
         summary.patch_targets = tuple(patches)
 
 

@@ -192,6 +192,32 @@ PURE_BUILTINS = frozenset({"print", "isinstance", "issubclass", "len", "repr", "
                            "hasattr", "getattr", "type", "dir", "sorted", "list", "tuple", "iter"})
 
 
+EVERY_CLASS = ""  # in class_stores: attribute names the module stores through any object
+_ATTRIBUTE_STORE = re.compile(r"\.([A-Za-z_]\w*)[ \t]*(?:[-+*/%&|^@]|//|\*\*|<<|>>)?=(?!=)")
+
+
+def apply_class_stores(classes: dict[str, ClassInfo], stores: dict[str, set[str]]) -> None:
+    """Give the module's classes what its statements store on them (see with_class_stores), and every
+    attribute name the module stores through any object (`info.call_refs = refs` in a helper given the
+    instance, regex): an instance can gain those, so they are never reported missing."""
+    for class_name, attributes in stores.items():
+        info = classes.get(class_name)
+        if info is not None and class_name != EVERY_CLASS:
+            classes[class_name] = with_class_stores(info, attributes)
+    everywhere = frozenset(stores.get(EVERY_CLASS, ()))
+    if everywhere:
+        for qualname, info in list(classes.items()):
+            if not everywhere <= info.members:
+                classes[qualname] = ClassInfo(info.name, info.qualname, info.line, info.end_line,
+                                              info.members | everywhere, info.bases, info.dynamic, info.decorators)
+
+
+def handed_names(class_stores: dict[str, set[str]]) -> set[str]:
+    """Names handed to a module-level call (`setattr(OP, op, i)` on `OP = Namespace()`, regex): what
+    their attributes are is not ours to know, so reads through them are not judged."""
+    return {name for name, attributes in class_stores.items() if UNKNOWN_MEMBERS in attributes}
+
+
 def with_class_stores(info: ClassInfo, attributes: set[str]) -> ClassInfo:
     """`info` plus what module-level statements store on the class (`Klass.attr = ...`), and dynamic when
     a module-level call was handed the class (UNKNOWN_MEMBERS)."""
@@ -217,6 +243,10 @@ class _Summarizer:
         self.ctor_lines: list[int] = []
         self.condition_names: set[str] = set()
         self.class_stores: dict[str, set[str]] = {}
+        if "=" in text:
+            stored_anywhere = set(_ATTRIBUTE_STORE.findall(text))
+            if stored_anywhere:
+                self.class_stores[EVERY_CLASS] = stored_anywhere
         self.maybe_open = any(word in text for word in _OPEN_WORDS)
         # substring tests first: the patterns have no literal prefix, so a search tries every position
         if ("meta_path" in text or "path_hooks" in text or "sys.modules" in text) and _IMPORT_HOOKS.search(text):
@@ -252,10 +282,7 @@ class _Summarizer:
         summary = self.summary
         summary.imports = tuple(self.imports)
         summary.star_imports = tuple(self.star)
-        for class_name, attributes in self.class_stores.items():
-            info = summary.classes.get(class_name)
-            if info is not None:
-                summary.classes[class_name] = with_class_stores(info, attributes)
+        apply_class_stores(summary.classes, self.class_stores)
         if not uses:
             summary.interface_only = True
             return summary
@@ -264,6 +291,9 @@ class _Summarizer:
         summary.attribute_uses = tuple(
             use for use in self.uses if (use.root_name, use.attrs[0]) not in stored
         ) if stored else tuple(self.uses)
+        opened = handed_names(self.class_stores)
+        if opened:
+            summary.attribute_uses = tuple(u for u in summary.attribute_uses if u.root_name not in opened)
         summary.patch_targets = tuple(self.patches)
         return summary
 

@@ -182,3 +182,31 @@ def test_a_class_defined_once_is_still_judged_even_among_redefinitions(projects)
         ),
     })
     assert [(f.rule, f.span.start_line) for f in findings] == [("missing-attribute", 12)]
+
+
+def test_instances_filled_by_setattr_or_by_a_helper_stay_quiet(projects):
+    """Found on regex (2026-12-07, third session)."""
+    findings = projects.check({
+        "pkg/__init__.py": "",
+        "pkg/core.py": (
+            # regex/_regex_core.py: OP = Namespace(); setattr(OP, op, i) for every opcode
+            "class Namespace:\n    pass\n\nOP = Namespace()\nfor i, op in enumerate('ANY END'.split()):\n"
+            "    setattr(OP, op, i)\n\n"
+            # ... and a helper that stores attributes on the Info instance it is given
+            "class Info:\n    def __init__(self):\n        self.flags = 0\n\n"
+            "def check_group_features(info):\n    info.call_refs = {}\n\n"
+            "def compile_pattern():\n    info = Info()\n    check_group_features(info)\n"
+            "    return OP.ANY, OP.END, info.call_refs\n"
+        ),
+        "pkg/main.py": "from pkg.core import Info\n\ndef run():\n    info = Info()\n    return info.call_refs\n",
+    })
+    assert loud(findings) == []
+
+
+def test_an_attribute_nothing_stores_is_still_missing(projects):
+    findings = projects.check({
+        "pkg/__init__.py": "",
+        "pkg/core.py": "class Info:\n    def __init__(self):\n        self.flags = 0\n\ndef f(other):\n    other.x = 1\n",
+        "pkg/main.py": "from pkg.core import Info\n\ndef run():\n    info = Info()\n    return info.call_refs, info.x\n",
+    })
+    assert [(f.rule, f.message.split("attribute ")[-1]) for f in findings] == [("missing-attribute", "'call_refs'")]
