@@ -434,9 +434,24 @@ class _Summarizer:
     def function_body(self, func: ast.FunctionDef | ast.AsyncFunctionDef, guard: str, type_checking: bool) -> None:
         """Record imports inside functions (checked, not bound) and `global` names (bound)."""
         segment = self.segment(func.lineno, func.end_lineno or func.lineno)
+        if "setattr" in segment:
+            self.note_setattr_on_instances(func)
         if "import" not in segment and "global" not in segment:
             return  # nothing to find: most function bodies are skipped unwalked
         self.nested_block(func.body, guard, type_checking, "function")
+
+    def note_setattr_on_instances(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        """`style = Style()` then `setattr(style, role, f)` in one function (django's make_style): the
+        class gets members nobody can list."""
+        made: dict[str, str] = {}
+        for node in ast.walk(func):
+            if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                    and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)):
+                made[node.targets[0].id] = node.value.func.id
+        for node in ast.walk(func):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr"
+                    and node.args and isinstance(node.args[0], ast.Name) and node.args[0].id in made):
+                self.class_stores.setdefault(made[node.args[0].id], set()).add(UNKNOWN_MEMBERS)
 
     def nested_block(self, body: list[ast.stmt], guard: str, type_checking: bool, scope: str) -> None:
         for node in body:
@@ -814,6 +829,11 @@ class _UseCollector:
                 chain.append(current)
                 skip.add(id(current))
                 current = current.value
+            if isinstance(current, ast.Name) and any(not isinstance(a.ctx, ast.Load) for a in chain):
+                # stores and deletes declare attributes, guarded or not (`if not hasattr(mail, "outbox"):
+                # mail.outbox = []`, django): remember them, check only reads
+                owner.stored.add((current.id, chain[-1].attr))
+                continue
             if guarded:
                 continue
             if isinstance(current, ast.Call):

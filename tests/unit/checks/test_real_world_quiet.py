@@ -210,3 +210,25 @@ def test_an_attribute_nothing_stores_is_still_missing(projects):
         "pkg/main.py": "from pkg.core import Info\n\ndef run():\n    info = Info()\n    return info.call_refs, info.x\n",
     })
     assert [(f.rule, f.message.split("attribute ")[-1]) for f in findings] == [("missing-attribute", "'call_refs'")]
+
+
+def test_attributes_set_through_setattr_in_a_function_or_behind_hasattr_stay_quiet(projects):
+    """Found on django (2026-12-07, third session)."""
+    findings = projects.check({
+        "pkg/__init__.py": "",
+        "pkg/mail/__init__.py": "def send():\n    pass\n",
+        # django/core/mail/backends/locmem.py: the module attribute is created on first use
+        "pkg/locmem.py": (
+            "from pkg import mail\n\n\nclass Backend:\n    def __init__(self):\n"
+            "        if not hasattr(mail, 'outbox'):\n            mail.outbox = []\n\n"
+            "    def send(self, message):\n        mail.outbox.append(message)\n"
+        ),
+        # django/core/management/color.py: make_style() fills a Style instance with setattr
+        "pkg/color.py": (
+            "class Style:\n    pass\n\n\ndef make_style(roles=('ERROR', 'SUCCESS')):\n    style = Style()\n"
+            "    for role in roles:\n        setattr(style, role, str)\n    style.ERROR_OUTPUT = style.ERROR\n"
+            "    return style\n"
+        ),
+        "tests/test_color.py": "from pkg.color import Style\n\ndef test_it():\n    s = Style()\n    return s.SUCCESS\n",
+    })
+    assert loud(findings) == []
