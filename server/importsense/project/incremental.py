@@ -27,7 +27,7 @@ import bisect
 import re
 import unicodedata
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..model import Span
 from .summary import (
@@ -45,6 +45,7 @@ from .summary import (
     apply_class_stores,
     ctor_assignments,
     handed_names,
+    judged_uses,
     line_starts,
     lines_mentioning,
     summarize_source,
@@ -379,8 +380,7 @@ class IncrementalSummarizer:
                 summary.module_aliases.setdefault(name, module)
             for qualname, info in s_classes.items():
                 if qualname in summary.classes and not info.dynamic:  # defined twice: see summary.py
-                    info = ClassInfo(info.name, info.qualname, info.line, info.end_line, info.members, info.bases,
-                                     True, info.decorators)
+                    info = replace(info, dynamic=True)
                 summary.classes[qualname] = info
             imports.extend(s_imports)
             star.extend(s_star)
@@ -487,12 +487,7 @@ class IncrementalSummarizer:
             uses.extend(placed.shifted_pass2[0])
             patches.extend(placed.shifted_pass2[1])
             stored |= chunk.stored
-        if stored:
-            summary.attribute_uses = tuple(u for u in uses if (u.root_name, u.attrs[0]) not in stored)
-        else:
-            summary.attribute_uses = tuple(uses)
-        if opened:  # names handed to a module-level call: see summary.handed_names
-            summary.attribute_uses = tuple(u for u in summary.attribute_uses if u.root_name not in opened)
+        summary.attribute_uses = judged_uses(uses, stored, opened)
         summary.patch_targets = tuple(patches)
 
 

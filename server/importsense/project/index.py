@@ -539,7 +539,7 @@ class ModuleIndex:
 
     def has_lookup_summary(self, path: Path) -> bool:
         """True when summary(path), the interface a lookup needs, would not have to parse the file."""
-        return path in self._overlays or path in self._entries or not self.needs_summary(path)
+        return path in self._entries or not self.needs_summary(path)  # needs_summary: False for open buffers
 
     def needs_summary(self, path: Path) -> bool:
         """True when summary(path) would have to read and parse the file."""

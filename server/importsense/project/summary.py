@@ -13,7 +13,7 @@ import itertools
 import re
 import sys
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from ..model import Span
@@ -208,8 +208,7 @@ def apply_class_stores(classes: dict[str, ClassInfo], stores: dict[str, set[str]
     if everywhere:
         for qualname, info in list(classes.items()):
             if not everywhere <= info.members:
-                classes[qualname] = ClassInfo(info.name, info.qualname, info.line, info.end_line,
-                                              info.members | everywhere, info.bases, info.dynamic, info.decorators)
+                classes[qualname] = replace(info, members=info.members | everywhere)
 
 
 def handed_names(class_stores: dict[str, set[str]]) -> set[str]:
@@ -222,8 +221,17 @@ def with_class_stores(info: ClassInfo, attributes: set[str]) -> ClassInfo:
     """`info` plus what module-level statements store on the class (`Klass.attr = ...`), and dynamic when
     a module-level call was handed the class (UNKNOWN_MEMBERS)."""
     stored = frozenset(attributes) - {UNKNOWN_MEMBERS}
-    return ClassInfo(info.name, info.qualname, info.line, info.end_line, info.members | stored, info.bases,
-                     info.dynamic or UNKNOWN_MEMBERS in attributes, info.decorators)
+    return replace(info, members=info.members | stored, dynamic=info.dynamic or UNKNOWN_MEMBERS in attributes)
+
+
+def judged_uses(uses: Iterable[AttributeUse], stored: set[tuple[str, str]] | frozenset[tuple[str, str]],
+                opened: set[str]) -> tuple[AttributeUse, ...]:
+    """The attribute reads a check judges: not `x.attr` where the file stores `x.attr` somewhere, not
+    through a name handed to a module-level call (handed_names)."""
+    if not stored and not opened:
+        return tuple(uses)
+    return tuple(use for use in uses
+                 if (use.root_name, use.attrs[0]) not in stored and use.root_name not in opened)
 
 
 class _Summarizer:
@@ -287,13 +295,7 @@ class _Summarizer:
             summary.interface_only = True
             return summary
         self.collect_uses(tree)
-        stored = self.stored
-        summary.attribute_uses = tuple(
-            use for use in self.uses if (use.root_name, use.attrs[0]) not in stored
-        ) if stored else tuple(self.uses)
-        opened = handed_names(self.class_stores)
-        if opened:
-            summary.attribute_uses = tuple(u for u in summary.attribute_uses if u.root_name not in opened)
+        summary.attribute_uses = judged_uses(self.uses, self.stored, handed_names(self.class_stores))
         summary.patch_targets = tuple(self.patches)
         return summary
 
@@ -443,15 +445,17 @@ class _Summarizer:
     def note_setattr_on_instances(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         """`style = Style()` then `setattr(style, role, f)` in one function (django's make_style): the
         class gets members nobody can list."""
-        made: dict[str, str] = {}
+        made: dict[str, str] = {}  # local name -> the class called to make it
+        filled: set[str] = set()  # local names given to setattr
         for node in ast.walk(func):
             if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
                     and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)):
                 made[node.targets[0].id] = node.value.func.id
-        for node in ast.walk(func):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr"
-                    and node.args and isinstance(node.args[0], ast.Name) and node.args[0].id in made):
-                self.class_stores.setdefault(made[node.args[0].id], set()).add(UNKNOWN_MEMBERS)
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr"
+                    and node.args and isinstance(node.args[0], ast.Name)):
+                filled.add(node.args[0].id)
+        for name in filled & made.keys():
+            self.class_stores.setdefault(made[name], set()).add(UNKNOWN_MEMBERS)
 
     def nested_block(self, body: list[ast.stmt], guard: str, type_checking: bool, scope: str) -> None:
         for node in body:
@@ -1108,13 +1112,16 @@ _EXPECTING = ("suppress", "raises", "assertRaises")  # contextlib.suppress, pyte
 def _is_suppress(expr: ast.expr, errors: set[str]) -> bool:
     """`with suppress(ImportError)`, or an import expected to fail: `with pytest.raises(ImportError)`,
     `with self.assertRaises((ImportError, ValueError))`."""
-    if isinstance(expr, ast.Call) and (dotted_name(expr.func) or "").endswith(_EXPECTING) and expr.args:
-        arguments = expr.args if (dotted_name(expr.func) or "").endswith("suppress") else expr.args[:1]
-        for arg in arguments:
-            for item in (arg.elts if isinstance(arg, ast.Tuple) else [arg]):
-                name = dotted_name(item)
-                if name and name.rsplit(".", 1)[-1] in errors:
-                    return True
+    if not isinstance(expr, ast.Call) or not expr.args:
+        return False
+    called = dotted_name(expr.func) or ""
+    if not called.endswith(_EXPECTING):
+        return False
+    for arg in expr.args if called.endswith("suppress") else expr.args[:1]:
+        for item in (arg.elts if isinstance(arg, ast.Tuple) else [arg]):
+            name = dotted_name(item)
+            if name and name.rsplit(".", 1)[-1] in errors:
+                return True
     return False
 
 
